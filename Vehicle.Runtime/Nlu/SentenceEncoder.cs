@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Tokenizers;
+using Vehicle.Runtime.Models;
+using Vehicle.Runtime.Telemetry;
+
+namespace Vehicle.Runtime.Nlu;
+
+/// <summary>
+/// The on-board sentence encoder: WordPiece tokenisation, one ONNX Runtime inference, mean pooling
+/// over the attention mask and L2 normalisation, giving a unit vector per sentence. Not
+/// thread-safe by design: each lane that needs one owns its own instance (an inference session
+/// per lane means no lock can be shared between lanes).
+/// </summary>
+internal sealed partial class SentenceEncoder : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer;
+    private readonly int _maxTokens;
+    private readonly bool _hasTokenTypes;
+    private readonly string _outputName;
+    private readonly int _clsId;
+    private readonly int _sepId;
+    private readonly int _padId;
+
+    // Reused for batch-1 inference: the hot path allocates only the ORT tensor wrappers.
+    private readonly long[] _ids;
+    private readonly long[] _mask;
+    private readonly long[] _types;
+
+    public SentenceEncoder(ModelFiles files, NluOptions options, ILogger logger)
+    {
+        _maxTokens = options.MaxSequenceLength;
+        _tokenizer = BertTokenizer.Create(files.VocabPath, new BertOptions { LowerCaseBeforeTokenization = true, ApplyBasicTokenization = true });
+        _clsId = _tokenizer.ClassificationTokenId;
+        _sepId = _tokenizer.SeparatorTokenId;
+        _padId = _tokenizer.PaddingTokenId;
+        (_session, Provider) = CreateSession(files.ModelPath, options, logger);
+        _hasTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
+        // The token embeddings: the rank-3 output ([batch, tokens, dim]); some exports add a pooled one.
+        _outputName = _session.OutputMetadata.FirstOrDefault(o => o.Value.Dimensions.Length == 3).Key
+            ?? throw new InvalidDataException($"The encoder '{files.ModelPath}' has no [batch, tokens, dim] output.");
+        Dimension = checked((int)_session.OutputMetadata[_outputName].Dimensions[^1]);
+        _ids = new long[_maxTokens];
+        _mask = new long[_maxTokens];
+        _types = new long[_maxTokens];
+    }
+
+    /// <summary>Length of the embeddings.</summary>
+    public int Dimension { get; }
+
+    /// <summary>The execution provider that actually runs ("CPU" or "CUDA").</summary>
+    public string Provider { get; }
+
+    /// <summary>Encodes one sentence into <paramref name="destination"/> (length <see cref="Dimension"/>).</summary>
+    public void Encode(string text, Span<float> destination)
+    {
+        int length;
+        using (RuntimeTelemetry.Source.StartActivity("tokenize"))
+        {
+            length = Tokenize(text, _ids, _mask);
+        }
+
+        using var activity = RuntimeTelemetry.Source.StartActivity("encode");
+        activity?.SetTag("tokens", length);
+        Run(1, length, _ids, _mask, _types, destination);
+    }
+
+    /// <summary>Encodes many sentences in batches (catalog preparation); row i of the result is sentence i.</summary>
+    public float[] EncodeMany(IReadOnlyList<string> texts, int batchSize = 32)
+    {
+        var result = new float[texts.Count * Dimension];
+        var ids = new long[batchSize * _maxTokens];
+        var mask = new long[batchSize * _maxTokens];
+        var types = new long[batchSize * _maxTokens];
+        var lengths = new int[batchSize];
+        for (var offset = 0; offset < texts.Count; offset += batchSize)
+        {
+            var count = Math.Min(batchSize, texts.Count - offset);
+            for (var i = 0; i < count; i++)
+            {
+                lengths[i] = Tokenize(texts[offset + i], ids.AsSpan(i * _maxTokens, _maxTokens), mask.AsSpan(i * _maxTokens, _maxTokens));
+            }
+
+            // Pad to the longest sentence of this batch only: compact the rows to that width.
+            var width = lengths.AsSpan(0, count).ToArray().Max();
+            for (var i = 0; i < count; i++)
+            {
+                var row = ids.AsSpan(i * width, width);
+                ids.AsSpan(i * _maxTokens, lengths[i]).CopyTo(row);
+                row[lengths[i]..].Fill(_padId);
+                var maskRow = mask.AsSpan(i * width, width);
+                maskRow[..lengths[i]].Fill(1);
+                maskRow[lengths[i]..].Clear();
+            }
+
+            Run(count, width, ids, mask, types, result.AsSpan(offset * Dimension, count * Dimension));
+        }
+
+        return result;
+    }
+
+    public void Dispose() => _session.Dispose();
+
+    private int Tokenize(string text, Span<long> ids, Span<long> mask)
+    {
+        // Room for [CLS] and [SEP]; longer input is truncated, which is what the model was trained with.
+        var pieces = _tokenizer.EncodeToIds(text, _maxTokens - 2, addSpecialTokens: false, out _, out _);
+        ids[0] = _clsId;
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            ids[i + 1] = pieces[i];
+        }
+
+        var length = pieces.Count + 2;
+        ids[length - 1] = _sepId;
+        mask[..length].Fill(1);
+        return length;
+    }
+
+    private void Run(int batch, int width, long[] ids, long[] mask, long[] types, Span<float> destination)
+    {
+        long[] shape = [batch, width];
+        var count = batch * width;
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, count), shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, count), shape);
+        using var typesValue = _hasTokenTypes ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, count), shape) : null;
+        var inputs = _hasTokenTypes
+            ? new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue, ["token_type_ids"] = typesValue! }
+            : new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue };
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, inputs, [_outputName]);
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
+
+        // Mean pooling over real tokens, then L2 normalisation: sentence-transformers' recipe for
+        // this model, so cosine similarity is a dot product.
+        for (var b = 0; b < batch; b++)
+        {
+            var row = destination.Slice(b * Dimension, Dimension);
+            row.Clear();
+            var tokens = 0;
+            for (var t = 0; t < width; t++)
+            {
+                if (mask[(b * width) + t] == 0)
+                {
+                    continue;
+                }
+
+                TensorPrimitives.Add(row, hidden.Slice(((b * width) + t) * Dimension, Dimension), row);
+                tokens++;
+            }
+
+            TensorPrimitives.Divide(row, Math.Max(tokens, 1), row);
+            var norm = TensorPrimitives.Norm(row);
+            if (norm > 0)
+            {
+                TensorPrimitives.Divide(row, norm, row);
+            }
+        }
+    }
+
+    private static (InferenceSession Session, string Provider) CreateSession(string modelPath, NluOptions options, ILogger logger)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        if (options.ExecutionProvider == ExecutionProvider.Cuda)
+        {
+            var cudaOptions = CreateSessionOptions(options);
+            try
+            {
+                cudaOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                var session = new InferenceSession(modelPath, cudaOptions);
+                LogCuda(logger, options.CudaDeviceId, stopwatch.Elapsed.TotalMilliseconds);
+                return (session, "CUDA");
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                cudaOptions.Dispose();
+                LogCudaFallback(logger, e.Message);
+            }
+        }
+
+        var cpu = new InferenceSession(modelPath, CreateSessionOptions(options));
+        LogCpu(logger, options.IntraOpThreads, stopwatch.Elapsed.TotalMilliseconds);
+        return (cpu, "CPU");
+    }
+
+    /// <summary>Session settings for single-request latency; each one is explained in Vehicle.Runtime/README.md.</summary>
+    private static SessionOptions CreateSessionOptions(NluOptions options)
+    {
+        var session = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            EnableCpuMemArena = options.EnableMemoryArena,
+            EnableMemoryPattern = false,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+
+        // Idle intra-op threads must not spin: they would take the core the other lanes run on.
+        session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return session;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CUDA (device {Device}), session created in {Milliseconds:F0} ms")]
+    private static partial void LogCuda(ILogger logger, int device, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CPU ({Threads} intra-op thread(s)), session created in {Milliseconds:F0} ms")]
+    private static partial void LogCpu(ILogger logger, int threads, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA execution provider unavailable, falling back to CPU: {Reason}")]
+    private static partial void LogCudaFallback(ILogger logger, string reason);
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Models;
+using Vehicle.Runtime.Telemetry;
+
+namespace Vehicle.Runtime.Nlu;
+
+/// <summary>
+/// The on-board understanding path: text in, intent + slots + route out, offline.
+/// <para>
+/// Flow of one utterance: clean and tokenise the text; encode it with the on-board sentence
+/// encoder (ONNX Runtime); score it with the intent head trained from the catalog; route it to the
+/// cloud when the best on-board intent is <c>cloud.query</c> or its calibrated confidence is below
+/// the out-of-domain threshold; otherwise fill the intent's slots with the catalog's rules.
+/// </para>
+/// <para>
+/// One instance owns one inference session and reuses its buffers, so it is not thread-safe: give
+/// each lane (thread) its own instance.
+/// </para>
+/// </summary>
+public sealed partial class Understander : IDisposable
+{
+    private const string ReasonEmpty = "empty_input";
+    private const string ReasonLowConfidence = "low_confidence";
+    private const string ReasonUnsupportedScript = "unsupported_script";
+
+    private readonly SentenceEncoder _encoder;
+    private readonly IntentClassifier _classifier;
+    private readonly IntentDefinition[] _intents;
+    private readonly int _cloudIndex;
+    private readonly double _threshold;
+    private readonly int _maxChars;
+    private readonly float[] _features;
+    private readonly float[] _probabilities;
+
+    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentCatalog catalog, NluOptions options)
+    {
+        _encoder = encoder;
+        _classifier = classifier;
+        Catalog = catalog;
+        _intents = [.. classifier.Intents.Select(name => catalog[name])];
+        _cloudIndex = Array.IndexOf(classifier.Intents, IntentCatalog.CloudIntent);
+        _threshold = options.OutOfDomainThreshold ?? classifier.Threshold;
+        _maxChars = options.MaxUtteranceChars;
+        _features = new float[encoder.Dimension + LexicalFeatures.Buckets];
+        _probabilities = new float[classifier.Intents.Length];
+    }
+
+    /// <summary>The execution provider running the encoder ("CPU" or "CUDA").</summary>
+    public string Provider => _encoder.Provider;
+
+    /// <summary>The out-of-domain threshold in force.</summary>
+    public double Threshold => _threshold;
+
+    internal IntentCatalog Catalog { get; }
+
+    internal IntentClassifier Classifier => _classifier;
+
+    /// <summary>
+    /// Loads the catalog and the encoder, prepares the intent head (from the on-disk cache when the
+    /// model and catalog are unchanged, otherwise by embedding the examples and training), and
+    /// warms the session up so the first real utterance is not the slow one.
+    /// </summary>
+    public static Understander Create(NluOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Understander>();
+        var stopwatch = Stopwatch.StartNew();
+        var catalog = CatalogLoader.Load(options.ResolveCatalogPath());
+        var files = ModelProvisioner.Provision(options, logger);
+        var encoder = new SentenceEncoder(files, options, logger);
+        try
+        {
+            var classifier = ClassifierCache.LoadOrTrain(catalog, files, encoder, options, logger);
+            var understander = new Understander(encoder, classifier, catalog, options);
+            understander.Understand("warm up the encoder");
+            LogReady(logger, catalog.Intents.Count, understander._threshold, stopwatch.Elapsed.TotalMilliseconds);
+            return understander;
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Understands one utterance spoken from <paramref name="speaker"/>'s seat. Never throws on bad text.</summary>
+    public Understanding Understand(string? text, Seat speaker = Seat.Driver)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = RuntimeTelemetry.Source.StartActivity("understand");
+        text ??= string.Empty;
+
+        var truncated = text.Length > _maxChars;
+        var utterance = Utterance.Parse(truncated ? text[.._maxChars] : text);
+        if (utterance.Tokens.Length == 0)
+        {
+            RuntimeTelemetry.BadInputs.Add(1, new KeyValuePair<string, object?>("reason", ReasonEmpty));
+            return Rejected(text, ReasonEmpty, started);
+        }
+
+        if (!IsMostlyLatin(utterance.Clean))
+        {
+            // The on-board encoder and slot rules are English; another language is a question for
+            // the cloud model, which is multilingual.
+            return Finish(new Understanding(text, IntentCatalog.CloudIntent, [], 1.0, Route.Cloud, TimeSpan.Zero, [], ReasonUnsupportedScript, truncated), started);
+        }
+
+        var features = _features.AsSpan();
+        _encoder.Encode(utterance.Clean, features[.._encoder.Dimension]);
+
+        int best;
+        double confidence;
+        using (RuntimeTelemetry.Source.StartActivity("classify"))
+        {
+            LexicalFeatures.Fill(utterance.Tokens, features[_encoder.Dimension..]);
+            _classifier.Predict(features, _probabilities);
+            best = 0;
+            for (var i = 1; i < _probabilities.Length; i++)
+            {
+                if (_probabilities[i] > _probabilities[best])
+                {
+                    best = i;
+                }
+            }
+
+            confidence = _probabilities[best];
+        }
+
+        if (best == _cloudIndex)
+        {
+            return Finish(new Understanding(text, IntentCatalog.CloudIntent, [], confidence, Route.Cloud, TimeSpan.Zero, [], null, truncated), started);
+        }
+
+        if (confidence < _threshold)
+        {
+            // Report how sure we are that no on-board intent applies.
+            return Finish(new Understanding(text, IntentCatalog.CloudIntent, [], 1 - confidence, Route.Cloud, TimeSpan.Zero, [], ReasonLowConfidence, truncated), started);
+        }
+
+        SlotResult slots;
+        using (RuntimeTelemetry.Source.StartActivity("slots"))
+        {
+            slots = SlotExtractor.Extract(_intents[best], utterance, speaker);
+        }
+
+        return Finish(new Understanding(text, _intents[best].Name, slots.Slots, confidence, Route.Onboard, TimeSpan.Zero, slots.Missing, null, truncated), started);
+    }
+
+    /// <summary>A result for input that cannot be understood at all, such as invalid UTF-8.</summary>
+    public static Understanding Rejected(string text, string reason) =>
+        new(text, null, [], 0, Route.Onboard, TimeSpan.Zero, [], reason);
+
+    /// <inheritdoc/>
+    public void Dispose() => _encoder.Dispose();
+
+    private static Understanding Rejected(string text, string reason, long started) =>
+        Rejected(text, reason) with { Latency = Stopwatch.GetElapsedTime(started) };
+
+    private static Understanding Finish(Understanding result, long started)
+    {
+        var latency = Stopwatch.GetElapsedTime(started);
+        RuntimeTelemetry.UnderstandDuration.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("route", result.Route == Route.Cloud ? "cloud" : "onboard"));
+        RuntimeTelemetry.Utterances.Add(1, new KeyValuePair<string, object?>("intent", result.Intent));
+        Activity.Current?.SetTag("intent", result.Intent);
+        return result with { Latency = latency };
+    }
+
+    private static bool IsMostlyLatin(string text)
+    {
+        int letters = 0, latin = 0;
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                letters++;
+                latin += c < 0x250 ? 1 : 0;
+            }
+        }
+
+        return letters == 0 || latin * 2 >= letters;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Understanding ready: {Intents} intents, out-of-domain threshold {Threshold:F2}, in {Milliseconds:F0} ms")]
+    private static partial void LogReady(ILogger logger, int intents, double threshold, double milliseconds);
+}
