@@ -122,6 +122,12 @@ internal static class CatalogLoader
             {
                 throw new CatalogException($"{where}, slot '{slot.Name}': infers from unknown slot '{infer.FromSlot}'.");
             }
+
+            var before = slots.FindIndex(s => s.Name == slot.RestAfter);
+            if (slot.RestAfter is not null && (before < 0 || before > slots.IndexOf(slot) || slots[before].Kind != SlotKind.Text))
+            {
+                throw new CatalogException($"{where}, slot '{slot.Name}': rest_after must name a text slot listed before it.");
+            }
         }
 
         var actuations = new List<ActuationTemplate>();
@@ -190,8 +196,10 @@ internal static class CatalogLoader
             throw new CatalogException($"{where}: kind '{kindText}' is not one of enum, number, text, digits.");
         }
 
-        var values = own.Values ?? type.Values;
-        var aliases = own.Aliases ?? type.Aliases;
+        // A slot's own values and aliases add phrases to its type's (an intent can teach "fresh
+        // air" to mean off for recirculation without changing every on/off slot).
+        var values = Merge(type.Values, own == type ? null : own.Values);
+        var aliases = Merge(type.Aliases, own == type ? null : own.Aliases);
         var phraseSource = kind == SlotKind.Enum ? values : aliases;
         if (kind == SlotKind.Enum && values is not { Count: > 0 })
         {
@@ -270,6 +278,9 @@ internal static class CatalogLoader
             Strip = [.. (own.Strip ?? type.Strip ?? []).Select(s => Utterance.Tokenize(s.ToLowerInvariant()).Select(t => t.Text).ToArray())],
             Ignore = (own.Ignore ?? type.Ignore ?? []).Select(s => s.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal),
             Infer = infer,
+            IsName = own.Name || type.Name,
+            MaxWords = own.MaxWords ?? type.MaxWords,
+            RestAfter = own.RestAfter ?? type.RestAfter,
         };
     }
 
@@ -301,6 +312,22 @@ internal static class CatalogLoader
         }
 
         return new Regex(builder.ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline, RegexTimeout);
+    }
+
+    private static Dictionary<string, List<string>?>? Merge(Dictionary<string, List<string>?>? shared, Dictionary<string, List<string>?>? own)
+    {
+        if (own is null || shared is null)
+        {
+            return own ?? shared;
+        }
+
+        var merged = shared.ToDictionary(e => e.Key, e => (List<string>?)[.. e.Value ?? []], StringComparer.Ordinal);
+        foreach (var (value, phrases) in own)
+        {
+            merged[value] = [.. merged.GetValueOrDefault(value) ?? [], .. phrases ?? []];
+        }
+
+        return merged;
     }
 
     private static void RequireKnownSlots(string template, HashSet<string> slots, string where)
@@ -377,6 +404,12 @@ internal static class CatalogLoader
         public Dictionary<string, List<string>?>? Aliases { get; set; }
 
         public InferDocument? Infer { get; set; }
+
+        public bool Name { get; set; }
+
+        public int? MaxWords { get; set; }
+
+        public string? RestAfter { get; set; }
     }
 
     private sealed class InferDocument

@@ -46,6 +46,15 @@ internal sealed class SlotDefinition
     /// <summary>(Text) spans that carry no value ("music" in "play music").</summary>
     public IReadOnlySet<string> Ignore { get; init; } = new HashSet<string>();
 
+    /// <summary>(Text) the span is a person's name: a capitalised run is kept ("Anna" of "Anna I'll be late").</summary>
+    public bool IsName { get; init; }
+
+    /// <summary>(Text) when no pattern matches, the rest of the utterance after this text slot's span ("Tom happy birthday").</summary>
+    public string? RestAfter { get; init; }
+
+    /// <summary>(Text) longest span kept, in words; null for no limit.</summary>
+    public int? MaxWords { get; init; }
+
     /// <summary>(Enum) infer this slot from another slot's number when the utterance does not say.</summary>
     public SlotInference? Infer { get; init; }
 }

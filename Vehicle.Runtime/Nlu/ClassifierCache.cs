@@ -13,7 +13,7 @@ namespace Vehicle.Runtime.Nlu;
 internal static partial class ClassifierCache
 {
     // Bump when the training recipe changes, so old heads are not reused.
-    private const string TrainerVersion = "ridge-lexical512-v1";
+    private const string TrainerVersion = "ridge-lexical512-v2";
 
     public static IntentClassifier LoadOrTrain(IntentCatalog catalog, ModelFiles files, SentenceEncoder encoder, NluOptions options, ILogger logger)
     {

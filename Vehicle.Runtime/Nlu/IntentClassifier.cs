@@ -16,6 +16,9 @@ internal sealed class IntentClassifier
     private const int FormatVersion = 1;
     private static readonly double[] Lambdas = [0.01, 0.03, 0.1, 0.3, 1.0];
 
+    /// <summary>Share of correct in-domain out-of-fold predictions the threshold keeps on board.</summary>
+    internal const double InDomainAcceptance = 0.97;
+
     private readonly float[] _weights; // classes x (dimension + 1), the last column is the bias
 
     private IntentClassifier(string[] intents, int dimension, float[] weights, double temperature, double threshold, double lambda, double outOfFoldAccuracy)
@@ -40,7 +43,7 @@ internal sealed class IntentClassifier
 
     public double Lambda { get; }
 
-    /// <summary>Accuracy of the chosen settings on out-of-fold catalog examples (with the threshold applied).</summary>
+    /// <summary>Accuracy on out-of-fold catalog examples, with the threshold applied.</summary>
     public double OutOfFoldAccuracy { get; }
 
     /// <summary>Calibrated class probabilities for one feature row.</summary>
@@ -296,46 +299,39 @@ internal sealed class IntentClassifier
         return best;
     }
 
+    /// <summary>
+    /// The out-of-domain threshold: the highest confidence that still accepts
+    /// <see cref="InDomainAcceptance"/> of the correctly classified in-domain out-of-fold examples.
+    /// Out-of-fold catalog examples contain no real out-of-domain noise to optimise against, so
+    /// the threshold is set by what it costs in-domain; everything below it goes to the cloud.
+    /// Returns the threshold and the out-of-fold routing accuracy with it applied.
+    /// </summary>
     private static (double Threshold, double Accuracy) FitThreshold(double[] scores, int[] labels, int classes, double temperature, int cloud)
     {
         var n = labels.Length;
+        var accepted = new List<double>();
         var predicted = new int[n];
         var confidence = new double[n];
         for (var i = 0; i < n; i++)
         {
             predicted[i] = ArgMax(scores.AsSpan(i * classes, classes));
             confidence[i] = Probability(scores, i, classes, temperature, predicted[i]);
+            if (predicted[i] == labels[i] && labels[i] != cloud)
+            {
+                accepted.Add(confidence[i]);
+            }
         }
 
-        // Routing accuracy: a prediction below the threshold becomes the cloud intent. Balanced over
-        // classes, so a threshold cannot win by sacrificing small intents.
-        var bestThreshold = 0.0;
-        var bestAccuracy = -1.0;
-        for (var threshold = 0.0; threshold <= 0.9 + 1e-9; threshold += 0.01)
+        accepted.Sort();
+        var threshold = accepted.Count == 0 || cloud < 0 ? 0 : Math.Floor(accepted[(int)((1 - InDomainAcceptance) * accepted.Count)] * 100) / 100;
+        var correct = 0;
+        for (var i = 0; i < n; i++)
         {
-            var correct = new double[classes];
-            var total = new double[classes];
-            for (var i = 0; i < n; i++)
-            {
-                var label = cloud >= 0 && confidence[i] < threshold ? cloud : predicted[i];
-                total[labels[i]]++;
-                correct[labels[i]] += label == labels[i] ? 1 : 0;
-            }
-
-            var accuracy = 0.0;
-            for (var c = 0; c < classes; c++)
-            {
-                accuracy += total[c] > 0 ? correct[c] / total[c] : 0;
-            }
-
-            accuracy /= classes;
-            if (accuracy > bestAccuracy + 1e-9)
-            {
-                (bestAccuracy, bestThreshold) = (accuracy, threshold);
-            }
+            var label = cloud >= 0 && confidence[i] < threshold ? cloud : predicted[i];
+            correct += label == labels[i] ? 1 : 0;
         }
 
-        return (Math.Round(bestThreshold, 2), bestAccuracy);
+        return (threshold, (double)correct / n);
     }
 
     private static double Probability(double[] scores, int i, int classes, double temperature, int c)

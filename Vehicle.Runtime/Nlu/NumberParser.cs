@@ -138,6 +138,15 @@ internal static class NumberParser
         for (var i = 0; i < tokens.Length && !consumed[i]; i++)
         {
             var word = tokens[i].Text;
+            if (word == "a" && !any && i + 1 < tokens.Length && tokens[i + 1].Text is "hundred" or "thousand")
+            {
+                // "a hundred and ten": "a" counts as one only in front of a multiplier.
+                current = 1;
+                used = i + 1;
+                any = true;
+                continue;
+            }
+
             if (Units.TryGetValue(word, out var unit))
             {
                 // "five five" is two numbers and "twenty twelve" is not twenty-twelve.

@@ -30,6 +30,7 @@ internal static class SlotExtractor
         var consumed = new bool[tokens.Length];
         var found = new SlotValue?[intent.Slots.Count];
         var textLimit = tokens.Length;
+        var textEnds = new int[intent.Slots.Count];
 
         for (var pass = 0; pass < 4; pass++)
         {
@@ -59,7 +60,12 @@ internal static class SlotExtractor
                         found[s] = FindNumber(slot, tokens, consumed);
                         break;
                     case (SlotKind.Text, 3):
-                        found[s] = FindText(slot, utterance, textLimit);
+                        (found[s], textEnds[s]) = FindText(slot, utterance, textLimit);
+                        if (found[s] is null && slot.RestAfter is not null)
+                        {
+                            found[s] = RestAfter(utterance.Clean, textEnds[IndexOf(intent.Slots, slot.RestAfter)]);
+                        }
+
                         break;
                 }
             }
@@ -140,7 +146,33 @@ internal static class SlotExtractor
         return SlotValue.Of(number.Value);
     }
 
-    private static SlotValue? FindText(SlotDefinition slot, Utterance utterance, int tokenLimit)
+    private static int IndexOf(IReadOnlyList<SlotDefinition> slots, string name)
+    {
+        for (var i = 0; i < slots.Count; i++)
+        {
+            if (slots[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The words after another slot's span ("happy birthday" after "Tom"); none if nothing follows.</summary>
+    private static SlotValue? RestAfter(string clean, int end)
+    {
+        if (end <= 0 || end >= clean.Length)
+        {
+            return null;
+        }
+
+        var rest = clean[end..].Trim().Trim(',', ':', ';', '.', '!', '"').Trim();
+        return rest.Length > 0 ? SlotValue.Of(rest) : null;
+    }
+
+    /// <summary>A text span by the slot's carrier patterns, and the end of the span in the text (0 when none).</summary>
+    private static (SlotValue? Value, int End) FindText(SlotDefinition slot, Utterance utterance, int tokenLimit)
     {
         var tokens = utterance.Tokens;
         var charLimit = tokenLimit < tokens.Length ? tokens[tokenLimit].Start : utterance.Lower.Length;
@@ -154,7 +186,16 @@ internal static class SlotExtractor
             }
 
             var group = match.Groups["v"];
-            var span = Utterance.Tokenize(lower.Substring(group.Index, group.Length));
+
+            // A span ends at a clause break: "work, fastest route please" is "work".
+            var length = group.Length;
+            var brk = lower.AsSpan(group.Index, length).IndexOfAny(",;!?");
+            if (brk >= 0)
+            {
+                length = brk;
+            }
+
+            var span = Utterance.Tokenize(lower.Substring(group.Index, length));
             var first = 0;
             var last = span.Length;
 
@@ -187,7 +228,17 @@ internal static class SlotExtractor
 
             if (first >= last)
             {
-                return AliasAnywhere(slot, tokens);
+                return (AliasAnywhere(slot, tokens), 0);
+            }
+
+            if (slot.IsName)
+            {
+                last = NameEnd(utterance.Clean, group.Index, span, first, last);
+            }
+
+            if (slot.MaxWords is { } maxWords)
+            {
+                last = Math.Min(last, first + maxWords);
             }
 
             var from = group.Index + span[first].Start;
@@ -195,14 +246,37 @@ internal static class SlotExtractor
             var lowerSpan = lower[from..to];
             if (slot.Ignore.Contains(lowerSpan))
             {
-                return null;
+                return (null, 0);
             }
 
             var alias = ExactAlias(slot, span[first..last]);
-            return alias is not null ? SlotValue.Of(alias) : SlotValue.Of(utterance.Clean[from..to]);
+            return (alias is not null ? SlotValue.Of(alias) : SlotValue.Of(utterance.Clean[from..to]), to);
         }
 
-        return AliasAnywhere(slot, tokens);
+        return (AliasAnywhere(slot, tokens), 0);
+    }
+
+    /// <summary>
+    /// Where a name ends: when the text keeps capitals, at the first lower-case word after a
+    /// capitalised start ("Anna" of "Anna I'll be late", "Tom" of "Tom happy birthday").
+    /// </summary>
+    private static int NameEnd(string clean, int offset, Token[] span, int first, int last)
+    {
+        static bool Capitalised(string clean, int offset, Token token) =>
+            char.IsUpper(clean[offset + token.Start]) && token.Text is not "i" and not "i'm" and not "i'll" and not "i'd" and not "i've";
+
+        if (!Capitalised(clean, offset, span[first]))
+        {
+            return last;
+        }
+
+        var end = first + 1;
+        while (end < last && Capitalised(clean, offset, span[end]))
+        {
+            end++;
+        }
+
+        return end;
     }
 
     private static string? ExactAlias(SlotDefinition slot, Token[] span)
@@ -266,7 +340,7 @@ internal static class SlotExtractor
 
         for (var k = 0; k < phrase.Length; k++)
         {
-            if (consumed[at + k] || !string.Equals(tokens[at + k].Text, phrase[k].Text, StringComparison.Ordinal))
+            if (consumed[at + k] || !SameWord(tokens[at + k].Text, phrase[k].Text))
             {
                 return false;
             }
@@ -274,6 +348,12 @@ internal static class SlotExtractor
 
         return true;
     }
+
+    /// <summary>Equal, or the plural of the phrase's word ("chargers", "windows", "glasses").</summary>
+    private static bool SameWord(string word, string phraseWord) =>
+        string.Equals(word, phraseWord, StringComparison.Ordinal)
+        || (word.Length == phraseWord.Length + 1 && word[^1] == 's' && word.StartsWith(phraseWord, StringComparison.Ordinal))
+        || (word.Length == phraseWord.Length + 2 && word.EndsWith("es", StringComparison.Ordinal) && word.StartsWith(phraseWord, StringComparison.Ordinal));
 
     private static bool StartsWith(Token[] span, int from, int to, string[] words)
     {

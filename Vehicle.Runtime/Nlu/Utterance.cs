@@ -77,11 +77,17 @@ internal sealed class Utterance
                     i++;
                 }
 
-                // "driver's" and "drivers'" keep the apostrophe only inside the word.
+                // Possessives match their noun ("everyone's" is "everyone", "drivers'" is "drivers");
+                // other contractions ("i'm", "don't") stay whole.
                 var end = i;
                 while (end > start && lower[end - 1] == '\'')
                 {
                     end--;
+                }
+
+                if (end - start > 2 && lower[end - 1] == 's' && lower[end - 2] == '\'' && lower.AsSpan(start, end - start - 2) is not "it" and not "let" and not "that" and not "what" and not "there" and not "here" and not "who" and not "where")
+                {
+                    end -= 2;
                 }
 
                 tokens.Add(new Token(lower[start..end], start, end - start));
