@@ -4,8 +4,8 @@ using System.Text;
 namespace Vehicle.Runtime.Nlu;
 
 /// <summary>
-/// An utterance prepared for rule matching: control characters removed, Unicode normalised,
-/// whitespace collapsed, and split into lower-case word tokens that keep their offsets, so a span
+/// An utterance prepared for rule matching: control and format characters removed, whitespace
+/// collapsed, and split into lower-case word tokens that keep their offsets, so a span
 /// found in the lower-case text can be cut from the original-case text.
 /// </summary>
 internal sealed class Utterance
@@ -32,13 +32,12 @@ internal sealed class Utterance
         return new Utterance(clean, lower, Tokenize(lower));
     }
 
-    /// <summary>Removes control and format characters, normalises (NFKC) and collapses whitespace.</summary>
+    /// <summary>Removes control and format characters and collapses whitespace.</summary>
     public static string CleanText(string text)
     {
-        var normalized = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
-        var builder = new StringBuilder(normalized.Length);
+        var builder = new StringBuilder(text.Length);
         var pendingSpace = false;
-        foreach (var c in normalized)
+        foreach (var c in text)
         {
             var category = char.GetUnicodeCategory(c);
             var isSpace = char.IsWhiteSpace(c) || category is UnicodeCategory.Control or UnicodeCategory.Format;

@@ -13,7 +13,7 @@ public sealed class UnderstanderFixture : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class UnderstanderCollection : ICollectionFixture<UnderstanderFixture>
+public sealed class UnderstanderGroup : ICollectionFixture<UnderstanderFixture>
 {
     public const string Name = "understander";
 }

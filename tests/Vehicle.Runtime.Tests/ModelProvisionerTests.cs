@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Vehicle.Runtime.Models;
+using Vehicle.Runtime.Nlu;
+
+namespace Vehicle.Runtime.Tests;
+
+public sealed class ModelProvisionerTests : IDisposable
+{
+    private readonly string _cache = Directory.CreateTempSubdirectory("vehicle-models-").FullName;
+
+    public void Dispose() => Directory.Delete(_cache, recursive: true);
+
+    [Fact]
+    public void Provision_FromPackage_ExtractsVerifiedModelAndVocabulary()
+    {
+        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+
+        Assert.StartsWith(_cache, files.ModelPath, StringComparison.Ordinal);
+        Assert.Equal(ModelProvisioner.ModelSha256, ModelProvisioner.Sha256Hex(File.ReadAllBytes(files.ModelPath)));
+        Assert.Equal(ModelProvisioner.VocabSha256, ModelProvisioner.Sha256Hex(File.ReadAllBytes(files.VocabPath)));
+        Assert.Equal("[PAD]", File.ReadLines(files.VocabPath).First());
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(files.ModelPath)!, "*.tmp"));
+    }
+
+    [Fact]
+    public void Provision_Cached_DoesNotNeedThePackage()
+    {
+        ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        var again = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance);
+        Assert.True(File.Exists(again.ModelPath));
+    }
+
+    [Fact]
+    public void Provision_TamperedPackage_IsRefused()
+    {
+        var tampered = Path.Combine(_cache, "tampered.dll");
+        File.Copy(ModelProvisioner.StampedPackagePath()!, tampered);
+        using (var stream = File.OpenWrite(tampered))
+        {
+            // The model resource fills almost all of the 91 MB file: flip one byte in its middle.
+            stream.Position = stream.Length / 2;
+            stream.WriteByte(0x5A);
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+            ModelProvisioner.Provision(new NluOptions { CacheDirectory = Path.Combine(_cache, "c"), ModelPackagePath = tampered }, NullLogger.Instance));
+        Assert.Contains("SHA-256", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_cache, "c", "models", "all-MiniLM-L6-v2.onnx")));
+    }
+
+    [Fact]
+    public void Provision_MissingPackage_ExplainsWhatToDo()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() =>
+            ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
+        Assert.Contains("Nlu:ModelPath", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadManifestResource_NotAnAssembly_Throws()
+    {
+        var file = Path.Combine(_cache, "not.dll");
+        File.WriteAllText(file, "hello");
+        Assert.ThrowsAny<Exception>(() => ModelProvisioner.ReadManifestResource(file, ModelProvisioner.ModelResource));
+    }
+
+    [Fact]
+    public void ReadManifestResource_UnknownName_Throws()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ModelProvisioner.ReadManifestResource(ModelProvisioner.StampedPackagePath()!, "nope.bin"));
+        Assert.Contains("nope.bin", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Provision_BringYourOwnModel_UsesConfiguredFiles()
+    {
+        var shipped = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        var own = ModelProvisioner.Provision(new NluOptions { ModelPath = shipped.ModelPath, VocabPath = shipped.VocabPath }, NullLogger.Instance);
+        Assert.Equal(shipped.ModelPath, own.ModelPath);
+        Assert.Equal(32, own.Fingerprint.Length);
+        Assert.Throws<InvalidOperationException>(() => ModelProvisioner.Provision(new NluOptions { ModelPath = shipped.ModelPath }, NullLogger.Instance));
+    }
+}
