@@ -66,7 +66,7 @@ var root = new RootCommand("Vehicle copilot runtime: on-board command understand
 
 try
 {
-    return root.Parse(args).Invoke();
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e) when (e is Vehicle.Runtime.Catalog.CatalogException or FileNotFoundException or InvalidDataException or InvalidOperationException)
 {

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Vehicle.Runtime.Tests;
+
+/// <summary>The CLI contract, run as a real process.</summary>
+public sealed class CliTests
+{
+    [Fact]
+    public async Task AskBatch_MixedInput_OneJsonLinePerInputInOrder()
+    {
+        var longLine = "turn on the air conditioning " + new string('x', 9_971);
+        byte[] input =
+        [
+            .. "open my window halfway\n"u8,
+            .. "\n"u8,
+            .. "   \n"u8,
+            .. Encoding.UTF8.GetBytes("what's the weather in Cairo tomorrow\r\n"),
+            0x66, 0xFF, 0xFE, 0x6F, (byte)'\n',
+            .. Encoding.UTF8.GetBytes("set\u0007 the temperature to twenty one\n"),
+            .. Encoding.UTF8.GetBytes(longLine + "\n"),
+            .. Encoding.UTF8.GetBytes("打开车窗\n"),
+            .. "call mom"u8,
+        ];
+
+        var (exit, stdout, stderr) = await RunAsync(input, "ask", "--batch");
+
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(9, lines.Length);
+        var results = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+        Assert.Equal("open my window halfway", results[0].GetProperty("text").GetString());
+        Assert.Equal("window.open", results[0].GetProperty("intent").GetString());
+        Assert.Equal("driver", results[0].GetProperty("slots").GetProperty("window").GetString());
+        Assert.Equal(50, results[0].GetProperty("slots").GetProperty("percent").GetDouble());
+        Assert.Equal("onboard", results[0].GetProperty("route").GetString());
+        Assert.True(results[0].GetProperty("latency_ms").GetDouble() > 0);
+        Assert.InRange(results[0].GetProperty("confidence").GetDouble(), 0, 1);
+
+        Assert.Equal("empty_input", results[1].GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, results[1].GetProperty("intent").ValueKind);
+        Assert.Equal("empty_input", results[2].GetProperty("reason").GetString());
+        Assert.Equal("cloud", results[3].GetProperty("route").GetString());
+        Assert.Equal("invalid_utf8", results[4].GetProperty("reason").GetString());
+        Assert.Equal("climate.set_temperature", results[5].GetProperty("intent").GetString());
+        Assert.Equal(21, results[5].GetProperty("slots").GetProperty("temperature").GetDouble());
+        Assert.Equal(longLine, results[6].GetProperty("text").GetString());
+        Assert.True(results[6].GetProperty("truncated").GetBoolean());
+        Assert.Equal("unsupported_script", results[7].GetProperty("reason").GetString());
+        Assert.Equal("phone.call", results[8].GetProperty("intent").GetString());
+        Assert.All(results, r => Assert.Equal(
+            ["text", "intent", "slots", "confidence", "route", "latency_ms"],
+            r.EnumerateObject().Select(p => p.Name).Take(6)));
+    }
+
+    [Fact]
+    public async Task Ask_OneUtterance_PrintsJson()
+    {
+        var (exit, stdout, stderr) = await RunAsync([], "ask", "turn the seat heating on for the passenger", "--seat", "rear_left");
+        Assert.True(exit == 0, stderr);
+        var result = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("seat.heating", result.GetProperty("intent").GetString());
+        Assert.Equal("passenger", result.GetProperty("slots").GetProperty("seat").GetString());
+        Assert.Contains("Encoder running on CPU", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ask")]
+    [InlineData("ask", "x", "--batch")]
+    [InlineData("ask", "x", "--seat", "roof")]
+    public async Task Ask_BadArguments_ExitCodeTwoAndMessage(params string[] arguments)
+    {
+        var (exit, stdout, stderr) = await RunAsync([], arguments);
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.NotEmpty(stderr);
+    }
+
+    [Fact]
+    public async Task CatalogExport_EveryExampleOnce()
+    {
+        var (exit, stdout, stderr) = await RunAsync([], "catalog", "export");
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(TestData.Catalog.Intents.Sum(i => i.Examples.Count), lines.Count);
+        Assert.Contains(lines, l => l.GetProperty("intent").GetString() == "cloud.query");
+        Assert.All(lines, l => Assert.False(string.IsNullOrEmpty(l.GetProperty("text").GetString())));
+    }
+
+    [Fact]
+    public async Task Ask_BrokenCatalog_ClearErrorNoStackTrace()
+    {
+        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid() + ".yaml");
+        await File.WriteAllTextAsync(path, "intents: [");
+        try
+        {
+            var (exit, stdout, stderr) = await RunAsync([], new Dictionary<string, string> { ["Nlu__CatalogPath"] = path }, "ask", "hello");
+            Assert.Equal(1, exit);
+            Assert.Empty(stdout);
+            Assert.StartsWith("error: " + path, stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(byte[] stdin, params string[] arguments) =>
+        RunAsync(stdin, new Dictionary<string, string>(), arguments);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(byte[] stdin, Dictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vehicle.Runtime.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.BaseStream.WriteAsync(stdin);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
