@@ -164,6 +164,7 @@ internal sealed partial class SentenceEncoder : IDisposable
     private static (InferenceSession Session, string Provider) CreateSession(string modelPath, NluOptions options, ILogger logger)
     {
         var stopwatch = Stopwatch.StartNew();
+        string? cudaFailure = null;
         if (options.ExecutionProvider == ExecutionProvider.Cuda)
         {
             var cudaOptions = CreateSessionOptions(options);
@@ -177,12 +178,22 @@ internal sealed partial class SentenceEncoder : IDisposable
             catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
             {
                 cudaOptions.Dispose();
-                LogCudaFallback(logger, e.Message);
+                cudaFailure = e.Message;
             }
         }
 
         var cpu = new InferenceSession(modelPath, CreateSessionOptions(options));
-        LogCpu(logger, options.IntraOpThreads, stopwatch.Elapsed.TotalMilliseconds);
+
+        // Exactly one line says which provider runs, and why when it is not the one asked for.
+        if (cudaFailure is null)
+        {
+            LogCpu(logger, options.IntraOpThreads, stopwatch.Elapsed.TotalMilliseconds);
+        }
+        else
+        {
+            LogCudaFallback(logger, options.IntraOpThreads, cudaFailure);
+        }
+
         return (cpu, "CPU");
     }
 
@@ -211,6 +222,6 @@ internal sealed partial class SentenceEncoder : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CPU ({Threads} intra-op thread(s)), session created in {Milliseconds:F0} ms")]
     private static partial void LogCpu(ILogger logger, int threads, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CUDA execution provider unavailable, falling back to CPU: {Reason}")]
-    private static partial void LogCudaFallback(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder running on CPU ({Threads} intra-op thread(s)): the CUDA execution provider could not start: {Reason}")]
+    private static partial void LogCudaFallback(ILogger logger, int threads, string reason);
 }

@@ -1,17 +1,23 @@
 using BenchmarkDotNet.Running;
 
-// `accuracy [-v] FILE...` scores the shipped pipeline on labelled JSONL; anything else goes to
-// BenchmarkDotNet (e.g. `--filter '*'`).
-if (args.Length > 0 && args[0] == "accuracy")
+// `accuracy [-v] [--sweep] FILE...`: accuracy of the shipped pipeline on labelled JSONL.
+// `latency COUNT FILE...`: warm start and latency percentiles, in-process.
+// Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
+switch (args.FirstOrDefault())
 {
-    var verbose = args.Contains("-v");
-    var sweep = args.Contains("--sweep");
-    var files = args.Skip(1).Where(a => !a.StartsWith('-')).ToList();
-    foreach (var threshold in sweep ? [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6] : new double?[] { null })
-    {
-        Vehicle.Perf.Accuracy.Run(files, verbose, threshold);
-    }
-    return;
-}
+    case "accuracy":
+        var verbose = args.Contains("-v");
+        var files = args.Skip(1).Where(a => !a.StartsWith('-')).ToList();
+        foreach (var threshold in args.Contains("--sweep") ? [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6] : new double?[] { null })
+        {
+            Vehicle.Perf.Accuracy.Run(files, verbose, threshold);
+        }
 
-BenchmarkSwitcher.FromAssembly(typeof(Vehicle.Perf.Accuracy).Assembly).Run(args);
+        break;
+    case "latency":
+        Vehicle.Perf.Latency.Run([.. args.Skip(2)], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Vehicle.Perf.Accuracy).Assembly).Run(args);
+        break;
+}

@@ -66,6 +66,26 @@ public sealed class CliTests
         Assert.Contains("Encoder running on CPU", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ask_CudaWithoutGpu_OneLineSaysCpuRuns()
+    {
+        var (exit, stdout, stderr) = await RunAsync([], new Dictionary<string, string> { ["Nlu__ExecutionProvider"] = "cuda" }, "ask", "lock the doors");
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("doors.lock", JsonDocument.Parse(stdout).RootElement.GetProperty("intent").GetString());
+        var line = Assert.Single(stderr.Split('\n'), l => l.Contains("Encoder running on", StringComparison.Ordinal));
+        Assert.Contains("CUDA execution provider could not start", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_ConsoleTelemetry_GoesToStderrStdoutStaysJson()
+    {
+        var (exit, stdout, stderr) = await RunAsync("lock the doors\n"u8.ToArray(), new Dictionary<string, string> { ["Telemetry__Exporters"] = "console" }, "ask", "--batch");
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("doors.lock", JsonDocument.Parse(stdout).RootElement.GetProperty("intent").GetString());
+        Assert.Contains("understand", stderr, StringComparison.Ordinal);
+        Assert.Contains("vehicle.nlu.duration", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ask")]
     [InlineData("ask", "x", "--batch")]

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Vehicle.Runtime.Telemetry;
+
+namespace Vehicle.Runtime.Tests;
+
+[Collection(UnderstanderGroup.Name)]
+public sealed class TelemetryTests(UnderstanderFixture fixture)
+{
+    [Fact]
+    public void Understand_EmitsStageSpansAndLatencyMetric()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var durations = new ConcurrentQueue<(double Value, string? Route)>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RuntimeTelemetry.Name && instrument.Name == "vehicle.nlu.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+            durations.Enqueue((value, tags.ToArray().FirstOrDefault(t => t.Key == "route").Value as string)));
+        meters.Start();
+
+        var result = fixture.Understander.Understand("close the sunroof please, it is getting cold");
+
+        var root = Assert.Single(spans, s => s.OperationName == "understand" && s.Parent is null && s.GetTagItem("intent") as string == result.Intent);
+        var children = spans.Where(s => s.ParentSpanId == root.SpanId).Select(s => s.OperationName).ToList();
+        Assert.Equal(["tokenize", "encode", "classify", "slots"], children);
+        Assert.Contains(durations, d => d.Value > 0 && d.Route == "onboard");
+    }
+}
