@@ -32,7 +32,7 @@ ask.SetAction(parse =>
         return 2;
     }
 
-    using var app = CliApp.Start(args);
+    using var app = CliApp.Start();
     using var understander = Understander.Create(app.Nlu, app.LoggerFactory);
     using var writer = new ResultWriter(stdout);
     if (!batch)
@@ -53,7 +53,7 @@ ask.SetAction(parse =>
 var export = new Command("export", "Write every example phrase as JSONL {\"text\",\"intent\"}, to train other NLU engines on the same data.");
 export.SetAction(_ =>
 {
-    using var app = CliApp.Start(args);
+    using var app = CliApp.Start();
     CatalogExport.Write(app.Nlu, stdout);
     return 0;
 });

@@ -24,9 +24,8 @@ internal sealed class CliApp : IDisposable
 
     public ILoggerFactory LoggerFactory { get; }
 
-    public static CliApp Start(string[] args)
+    public static CliApp Start()
     {
-        _ = args;
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)

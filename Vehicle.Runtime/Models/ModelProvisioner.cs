@@ -122,7 +122,7 @@ internal static partial class ModelProvisioner
         }
 
         // Write to a temporary name and rename, so a crash never leaves a truncated model behind.
-        var temporary = destination + "." + Environment.ProcessId + ".tmp";
+        var temporary = $"{destination}.{Guid.NewGuid():N}.tmp";
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, destination, overwrite: true);
     }

@@ -44,7 +44,7 @@ internal static partial class ClassifierCache
         LogTrained(logger, texts.Count, intents.Length, embedded.TotalMilliseconds, (stopwatch.Elapsed - embedded).TotalMilliseconds, classifier.Lambda, classifier.Temperature, classifier.Threshold, classifier.OutOfFoldAccuracy);
 
         Directory.CreateDirectory(directory);
-        var temporary = path + "." + Environment.ProcessId + ".tmp";
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         using (var stream = File.Create(temporary))
         {
             classifier.Save(stream, key);
