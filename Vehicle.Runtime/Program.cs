@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vehicle.Runtime.Cli;
+using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 
 // stdout carries only results: everything else that writes to Console.Out (loggers, the console
@@ -33,21 +34,58 @@ ask.SetAction(parse =>
     }
 
     using var app = CliApp.Start();
-    using var understander = Understander.Create(app.Nlu, app.LoggerFactory);
-    using var writer = new ResultWriter(stdout);
-    if (!batch)
+    var runtime = CommandRuntime.Start(app);
+    try
     {
-        writer.Write(understander.Understand(text, seat));
+        using var writer = new ResultWriter(stdout);
+        if (!batch)
+        {
+            Write(writer, runtime.Submit(text!, seat));
+            return 0;
+        }
+
+        using var reader = new LineReader(Console.OpenStandardInput());
+        while (reader.ReadLine() is var (line, valid))
+        {
+            if (valid)
+            {
+                Write(writer, runtime.Submit(line, seat));
+            }
+            else
+            {
+                writer.Write(Understander.Rejected(line, "invalid_utf8"));
+            }
+        }
+
         return 0;
     }
-
-    using var reader = new LineReader(Console.OpenStandardInput());
-    while (reader.ReadLine() is var (line, valid))
+    finally
     {
-        writer.Write(valid ? understander.Understand(line, seat) : Understander.Rejected(line, "invalid_utf8"));
+        runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+});
+
+var chat = new Command("chat", "Interactive prompt: type commands, see outcome, response and changed signals; :state, :set PATH VALUE, :quit.") { seatOption };
+chat.SetAction(parse =>
+{
+    if (!SeatNames.TryParse(parse.GetValue(seatOption), out var seat))
+    {
+        Console.Error.WriteLine($"Unknown seat '{parse.GetValue(seatOption)}': use driver, passenger, rear_left or rear_right.");
+        return 2;
     }
 
-    return 0;
+    using var app = CliApp.Start();
+    var runtime = CommandRuntime.Start(app);
+    try
+    {
+        using var output = new StreamWriter(stdout) { AutoFlush = true };
+        ChatSession.Run(runtime, seat, Console.In, output);
+        return 0;
+    }
+    finally
+    {
+        runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 });
 
 var export = new Command("export", "Write every example phrase as JSONL {\"text\",\"intent\"}, to train other NLU engines on the same data.");
@@ -58,11 +96,15 @@ export.SetAction(_ =>
     return 0;
 });
 
-var root = new RootCommand("Vehicle copilot runtime: on-board command understanding.")
+var root = new RootCommand("Vehicle copilot runtime: on-board command understanding and the real-time command channel.")
 {
     ask,
+    chat,
     new Command("catalog", "Intent catalog tools.") { export },
 };
+
+static void Write(ResultWriter writer, CommandOutcome outcome) =>
+    writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome);
 
 try
 {

@@ -57,12 +57,13 @@ internal static class CatalogLoader
             throw new CatalogException($"{source}: no intents.");
         }
 
+        var limits = document.Limits ?? [];
         var intents = new List<IntentDefinition>(document.Intents.Count);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var examples = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var raw in document.Intents)
         {
-            var intent = BuildIntent(raw, document.SlotTypes ?? [], source);
+            var intent = BuildIntent(raw, document.SlotTypes ?? [], limits, source);
             if (!names.Add(intent.Name))
             {
                 throw new CatalogException($"{source}: intent '{intent.Name}' is defined twice.");
@@ -86,10 +87,10 @@ internal static class CatalogLoader
             throw new CatalogException($"{source}: the catalog must define '{IntentCatalog.CloudIntent}' (lane cloud) with examples of what is not an on-board command.");
         }
 
-        return new IntentCatalog(intents, sha, source);
+        return new IntentCatalog(intents, sha, source, limits);
     }
 
-    private static IntentDefinition BuildIntent(IntentDocument raw, Dictionary<string, SlotDocument> types, string source)
+    private static IntentDefinition BuildIntent(IntentDocument raw, Dictionary<string, SlotDocument> types, Dictionary<string, double> limits, string source)
     {
         var name = raw.Name?.Trim();
         if (string.IsNullOrEmpty(name))
@@ -140,18 +141,45 @@ internal static class CatalogLoader
 
             RequireKnownSlots(a.Signal, slotNames, $"{where}: actuation signal");
             RequireKnownSlots(a.Value ?? string.Empty, slotNames, $"{where}: actuation value");
-            actuations.Add(new ActuationTemplate(a.Signal, a.Value ?? string.Empty, a.Scale ?? 1, a.Relative));
+            var when = a.When ?? [];
+            foreach (var slot in when.Keys.Append(a.UnitSlot).OfType<string>())
+            {
+                if (!slotNames.Contains(slot))
+                {
+                    throw new CatalogException($"{where}: actuation refers to unknown slot '{slot}'.");
+                }
+            }
+
+            if (a.Relative && !(a.Value ?? string.Empty).StartsWith("{direction}", StringComparison.Ordinal))
+            {
+                throw new CatalogException($"{where}: a relative actuation's value starts with {{direction}}.");
+            }
+
+            actuations.Add(new ActuationTemplate(a.Signal, a.Value ?? string.Empty, a.Scale ?? 1, a.Relative, when, a.UnitSlot));
         }
 
         var preconditions = new List<Precondition>();
         foreach (var p in raw.Preconditions ?? [])
         {
-            if (string.IsNullOrWhiteSpace(p.Signal) || !Enum.TryParse<ComparisonOperator>(p.Op, ignoreCase: true, out var op) || string.IsNullOrWhiteSpace(p.Reason))
+            if (string.IsNullOrWhiteSpace(p.Signal) == string.IsNullOrWhiteSpace(p.Slot)
+                || !Enum.TryParse<ComparisonOperator>(p.Op, ignoreCase: true, out var op)
+                || (p.Value is null) == (p.Limit is null)
+                || string.IsNullOrWhiteSpace(p.Reason))
             {
-                throw new CatalogException($"{where}: a precondition needs signal, op (eq|ne|lt|le|gt|ge), value and reason.");
+                throw new CatalogException($"{where}: a precondition needs a signal or a slot, op (eq|ne|lt|le|gt|ge), a value or a limit, and a reason.");
             }
 
-            preconditions.Add(new Precondition(p.Signal, op, p.Value, p.Reason));
+            if (p.Limit is not null && !limits.ContainsKey(p.Limit))
+            {
+                throw new CatalogException($"{where}: precondition uses unknown limit '{p.Limit}' (define it under limits:).");
+            }
+
+            if (p.Slot is not null && !slotNames.Contains(p.Slot))
+            {
+                throw new CatalogException($"{where}: precondition refers to unknown slot '{p.Slot}'.");
+            }
+
+            preconditions.Add(new Precondition(p.Signal, p.Slot, op, p.Value, p.Limit, p.Reason));
         }
 
         if (string.IsNullOrWhiteSpace(raw.Response))
@@ -159,8 +187,21 @@ internal static class CatalogLoader
             throw new CatalogException($"{where}: has no response template.");
         }
 
+        var answers = new List<AnswerTemplate>();
+        foreach (var (answerName, answer) in raw.Answers ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(answer.Signal) || !answer.Signal.StartsWith("Vehicle.", StringComparison.Ordinal))
+            {
+                throw new CatalogException($"{where}: answer '{answerName}' needs a VSS signal.");
+            }
+
+            answers.Add(new AnswerTemplate(answerName, answer.Signal, answer.Scale ?? 1, answer.Decimals));
+        }
+
         return new IntentDefinition
         {
+            Answers = answers,
+            Fallback = raw.Fallback,
             Name = name,
             Lane = lane,
             Examples = examples,
@@ -332,7 +373,7 @@ internal static class CatalogLoader
 
     private static void RequireKnownSlots(string template, HashSet<string> slots, string where)
     {
-        foreach (Match m in Regex.Matches(template, @"\{([a-z_]+)\}"))
+        foreach (Match m in Regex.Matches(template, @"\{([a-z_]+)(\|[^}]*)?\}"))
         {
             if (!slots.Contains(m.Groups[1].Value))
             {
@@ -350,6 +391,8 @@ internal static class CatalogLoader
         public int Version { get; set; }
 
         public Dictionary<string, SlotDocument>? SlotTypes { get; set; }
+
+        public Dictionary<string, double>? Limits { get; set; }
 
         public List<IntentDocument>? Intents { get; set; }
     }
@@ -371,6 +414,19 @@ internal static class CatalogLoader
         public List<PreconditionDocument>? Preconditions { get; set; }
 
         public string? Response { get; set; }
+
+        public Dictionary<string, AnswerDocument>? Answers { get; set; }
+
+        public string? Fallback { get; set; }
+    }
+
+    private sealed class AnswerDocument
+    {
+        public string? Signal { get; set; }
+
+        public double? Scale { get; set; }
+
+        public int Decimals { get; set; }
     }
 
     private sealed class SlotDocument
@@ -430,15 +486,23 @@ internal static class CatalogLoader
         public double? Scale { get; set; }
 
         public bool Relative { get; set; }
+
+        public Dictionary<string, string>? When { get; set; }
+
+        public string? UnitSlot { get; set; }
     }
 
     private sealed class PreconditionDocument
     {
         public string? Signal { get; set; }
 
+        public string? Slot { get; set; }
+
         public string? Op { get; set; }
 
-        public double Value { get; set; }
+        public double? Value { get; set; }
+
+        public string? Limit { get; set; }
 
         public string? Reason { get; set; }
     }

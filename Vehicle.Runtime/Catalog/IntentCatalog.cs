@@ -8,15 +8,19 @@ internal sealed class IntentCatalog
 
     private readonly Dictionary<string, IntentDefinition> _byName;
 
-    public IntentCatalog(IReadOnlyList<IntentDefinition> intents, string sha256, string source)
+    public IntentCatalog(IReadOnlyList<IntentDefinition> intents, string sha256, string source, IReadOnlyDictionary<string, double>? limits = null)
     {
         Intents = intents;
+        Limits = limits ?? new Dictionary<string, double>();
         Sha256 = sha256;
         Source = source;
         _byName = intents.ToDictionary(i => i.Name, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<IntentDefinition> Intents { get; }
+
+    /// <summary>Named policy limits (defaults; configuration may override them).</summary>
+    public IReadOnlyDictionary<string, double> Limits { get; }
 
     /// <summary>SHA-256 of the catalog file's bytes: the key of everything derived from it.</summary>
     public string Sha256 { get; }

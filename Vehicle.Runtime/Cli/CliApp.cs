@@ -13,12 +13,15 @@ internal sealed class CliApp : IDisposable
 {
     private readonly IDisposable? _telemetry;
 
-    private CliApp(NluOptions nlu, ILoggerFactory loggerFactory, IDisposable? telemetry)
+    private CliApp(IConfiguration configuration, NluOptions nlu, ILoggerFactory loggerFactory, IDisposable? telemetry)
     {
+        Configuration = configuration;
         Nlu = nlu;
         LoggerFactory = loggerFactory;
         _telemetry = telemetry;
     }
+
+    public IConfiguration Configuration { get; }
 
     public NluOptions Nlu { get; }
 
@@ -45,7 +48,7 @@ internal sealed class CliApp : IDisposable
             logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
 
-        return new CliApp(nlu, loggerFactory, TelemetrySetup.Start(telemetry));
+        return new CliApp(configuration, nlu, loggerFactory, TelemetrySetup.Start(telemetry));
     }
 
     public void Dispose()

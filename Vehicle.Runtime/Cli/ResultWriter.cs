@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 
 namespace Vehicle.Runtime.Cli;
@@ -16,7 +17,11 @@ internal sealed class ResultWriter : IDisposable
         _writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    public void Write(Understanding result)
+    /// <summary>
+    /// Writes one line: the understanding fields, then (when the request went through the command
+    /// channel) outcome, actuations, response, lane and total_ms.
+    /// </summary>
+    public void Write(Understanding result, CommandOutcome? outcome = null)
     {
         _writer.Reset();
         _writer.WriteStartObject();
@@ -58,14 +63,52 @@ internal sealed class ResultWriter : IDisposable
             _writer.WriteEndArray();
         }
 
-        if (result.Reason is not null)
+        if ((outcome?.Reason ?? result.Reason) is { } reason)
         {
-            _writer.WriteString("reason", result.Reason);
+            _writer.WriteString("reason", reason);
         }
 
         if (result.Truncated)
         {
             _writer.WriteBoolean("truncated", true);
+        }
+
+        if (outcome is not null)
+        {
+            _writer.WriteString("outcome", outcome.Kind.ToContractName());
+            _writer.WriteStartArray("actuations");
+            foreach (var actuation in outcome.Actuations)
+            {
+                _writer.WriteStartObject();
+                _writer.WriteString("path", actuation.Path);
+                if (actuation.Value.Boolean is { } flag)
+                {
+                    _writer.WriteBoolean("value", flag);
+                }
+                else if (actuation.Value.Number is { } number)
+                {
+                    _writer.WriteNumber("value", number);
+                }
+                else
+                {
+                    _writer.WriteString("value", actuation.Value.Text);
+                }
+
+                _writer.WriteEndObject();
+            }
+
+            _writer.WriteEndArray();
+            _writer.WriteString("response", outcome.Response);
+            if (outcome.Lane is { } lane)
+            {
+                _writer.WriteString("lane", lane.ToString().ToLowerInvariant());
+            }
+            else
+            {
+                _writer.WriteNull("lane");
+            }
+
+            _writer.WriteNumber("total_ms", Math.Round(outcome.Total.TotalMilliseconds, 3));
         }
 
         _writer.WriteEndObject();

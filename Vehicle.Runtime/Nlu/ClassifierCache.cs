@@ -17,9 +17,12 @@ internal static partial class ClassifierCache
 
     public static IntentClassifier LoadOrTrain(IntentCatalog catalog, ModelFiles files, SentenceEncoder encoder, NluOptions options, ILogger logger)
     {
-        var key = $"{TrainerVersion}:{files.Fingerprint}:{catalog.Sha256}:{options.MaxSequenceLength}";
+        // Keyed by what the head is derived from: the model and the catalog's intents and examples
+        // (a changed response text or actuation does not retrain).
+        var examples = ExamplesHash(catalog);
+        var key = $"{TrainerVersion}:{files.Fingerprint}:{examples}:{options.MaxSequenceLength}";
         var directory = Path.Combine(options.ResolveCacheDirectory(), "heads");
-        var path = Path.Combine(directory, $"{catalog.Sha256[..16]}-{files.Fingerprint[..16]}-{options.MaxSequenceLength}.bin");
+        var path = Path.Combine(directory, $"{examples[..16]}-{files.Fingerprint[..16]}-{options.MaxSequenceLength}.bin");
         if (File.Exists(path))
         {
             try
@@ -67,6 +70,17 @@ internal static partial class ClassifierCache
         }
 
         return features;
+    }
+
+    private static string ExamplesHash(IntentCatalog catalog)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var intent in catalog.Intents)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(intent.Name + "\n" + string.Join("\n", intent.Examples) + "\n\n"));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     internal static (List<string> Texts, int[] Labels, string[] Intents) Examples(IntentCatalog catalog)

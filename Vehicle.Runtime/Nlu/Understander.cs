@@ -20,7 +20,7 @@ namespace Vehicle.Runtime.Nlu;
 /// each lane (thread) its own instance.
 /// </para>
 /// </summary>
-public sealed partial class Understander : IDisposable
+public sealed partial class Understander : IUtteranceUnderstander
 {
     private const string ReasonEmpty = "empty_input";
     private const string ReasonLowConfidence = "low_confidence";

@@ -85,7 +85,10 @@ public sealed class CatalogLoaderTests
         Assert.Equal("Vehicle.Cabin.Door.{window}.Window.Position", open.Actuations.Single().Signal);
         Assert.Equal(["Row1.DriverSide"], open.Slots.Single(s => s.Name == "window").PathSegments["driver"]);
         var unlock = TestData.Catalog["doors.unlock"].Preconditions.Single();
-        Assert.Equal(("Vehicle.Speed", ComparisonOperator.Eq, 0.0), (unlock.Signal, unlock.Operator, unlock.Value));
+        Assert.Equal("Vehicle.Speed", unlock.Signal);
+        Assert.Equal(ComparisonOperator.Eq, unlock.Operator);
+        Assert.Equal(0.0, unlock.Value);
+        Assert.Equal(100, TestData.Catalog.Limits["window_open_max_speed"]);
     }
 
     [Fact]

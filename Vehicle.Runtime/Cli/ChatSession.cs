@@ -1,0 +1,91 @@
+using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Vehicle;
+
+namespace Vehicle.Runtime.Cli;
+
+/// <summary>
+/// The interactive prompt: a person types commands and sees the outcome, the response and the
+/// signals that changed. <c>:state</c> prints the vehicle state, <c>:set PATH VALUE</c> changes a
+/// signal (e.g. <c>:set Vehicle.Speed 120</c>), <c>:quit</c> leaves.
+/// </summary>
+internal static class ChatSession
+{
+    public static void Run(CommandRuntime runtime, Seat seat, TextReader input, TextWriter output)
+    {
+        using var changes = runtime.Store.Subscribe();
+        output.WriteLine("Type a command (:state, :set PATH VALUE, :quit).");
+        while (true)
+        {
+            output.Write("> ");
+            output.Flush();
+            var line = input.ReadLine();
+            if (line is null || line.Trim() == ":quit")
+            {
+                return;
+            }
+
+            line = line.Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (line == ":state")
+            {
+                foreach (var signal in runtime.Store.Definitions)
+                {
+                    output.WriteLine($"  {signal.Path} = {runtime.Store.Get(signal.Path)}{(signal.Unit is null ? string.Empty : " " + signal.Unit)}");
+                }
+
+                continue;
+            }
+
+            if (line.StartsWith(":set ", StringComparison.Ordinal))
+            {
+                output.WriteLine("  " + Set(runtime.Store, line[5..]));
+                Drain(changes);
+                continue;
+            }
+
+            var outcome = runtime.Submit(line, seat);
+            output.WriteLine($"  [{outcome.Kind.ToContractName()}] {outcome.Response}");
+            if (outcome.Reason is not null)
+            {
+                output.WriteLine($"  reason: {outcome.Reason}");
+            }
+
+            foreach (var change in Drain(changes))
+            {
+                output.WriteLine($"  {change.Path}: {change.Previous} -> {change.Value}");
+            }
+        }
+    }
+
+    private static string Set(SignalStore store, string arguments)
+    {
+        var parts = arguments.Trim().Split(' ', 2, StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || store.Find(parts[0]) is not { } signal)
+        {
+            return "usage: :set PATH VALUE, with a PATH from :state";
+        }
+
+        if (!SignalValue.TryParse(parts[1], signal.Type, out var value))
+        {
+            return $"{parts[1]} is not a {signal.Type.ToString().ToLowerInvariant()} value";
+        }
+
+        return store.Set(signal.Path, value, "user") ?? $"{signal.Path} = {store.Get(signal.Path)}";
+    }
+
+    private static List<SignalChange> Drain(SignalSubscription subscription)
+    {
+        var changes = new List<SignalChange>();
+        while (subscription.Changes.TryRead(out var change))
+        {
+            changes.Add(change);
+        }
+
+        return changes;
+    }
+}

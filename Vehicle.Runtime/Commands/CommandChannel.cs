@@ -1,0 +1,370 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Telemetry;
+using Vehicle.Runtime.Vehicle;
+
+namespace Vehicle.Runtime.Commands;
+
+/// <summary>
+/// The command channel. Flow of one request:
+/// <list type="number">
+/// <item>Admission (caller's thread): an absolute deadline from the injected <see cref="TimeProvider"/>;
+/// the critical lane takes it or rejects it at once (full, deadline unmeetable, shutting down).</item>
+/// <item>Critical lane (own thread, own inference session): the utterance is understood there,
+/// because until it is understood it may be a vehicle command. Its lane is then known and its
+/// deadline re-based to that lane's budget.</item>
+/// <item>Vehicle control stays on the critical lane: policy, actuation plan, the deadline checked
+/// again immediately before actuation, actuation, response. Information goes to the interactive
+/// lane, world questions to the cloud lane, each with its own thread and queue.</item>
+/// </list>
+/// </summary>
+public sealed partial class CommandChannel : ICommandChannel
+{
+    private readonly IUtteranceUnderstander _understander;
+    private readonly CommandPlanner _planner;
+    private readonly IVehicleActuator _actuator;
+    private readonly ICloudGateway? _cloud;
+    private readonly CommandChannelOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LaneWorker _critical;
+    private readonly LaneWorker _interactive;
+    private readonly LaneWorker _cloudLane;
+    private readonly TimeSpan _longestBudget;
+    private int _closing;
+
+    private CommandChannel(IUtteranceUnderstander understander, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger)
+    {
+        _understander = understander;
+        _planner = new CommandPlanner(catalog, store, options);
+        _actuator = actuator;
+        _cloud = cloud;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _longestBudget = new[] { options.CriticalBudget, options.InteractiveBudget, options.CloudBudget }.Max();
+        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon);
+        _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon);
+        _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon);
+        RuntimeTelemetry.RegisterQueueDepth(() =>
+        [
+            new("critical", _critical.Pending),
+            new("interactive", _interactive.Pending),
+            new("cloud", _cloudLane.Pending),
+        ]);
+    }
+
+    /// <summary>
+    /// Creates the channel around an understander that the critical lane will own (and dispose).
+    /// </summary>
+    /// <param name="understander">Understanding for the critical lane; <see cref="Understander"/> on board.</param>
+    /// <param name="catalogPath">The intent catalog (actuations, preconditions, responses).</param>
+    /// <param name="store">The vehicle state the policy reads.</param>
+    /// <param name="actuator">Applies actuations; <see cref="SimulatedVehicle"/> by default.</param>
+    /// <param name="options">Budgets, capacities, policy settings.</param>
+    /// <param name="cloud">Where world questions go; null: they are only marked routed_cloud.</param>
+    /// <param name="timeProvider">Clock for deadlines; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    public static CommandChannel Create(
+        IUtteranceUnderstander understander,
+        string catalogPath,
+        SignalStore store,
+        IVehicleActuator? actuator = null,
+        CommandChannelOptions? options = null,
+        ICloudGateway? cloud = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(understander);
+        ArgumentNullException.ThrowIfNull(store);
+        var catalog = CatalogLoader.Load(catalogPath);
+        foreach (var intent in catalog.Intents)
+        {
+            foreach (var answer in intent.Answers)
+            {
+                if (store.Find(answer.Signal) is null)
+                {
+                    throw new CatalogException($"{catalogPath}: intent '{intent.Name}' reads signal {answer.Signal}, which the vehicle does not have.");
+                }
+            }
+        }
+
+        return new CommandChannel(
+            understander,
+            catalog,
+            store,
+            actuator ?? new SimulatedVehicle(store),
+            cloud,
+            options ?? new CommandChannelOptions(),
+            timeProvider ?? TimeProvider.System,
+            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CommandChannel>());
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CommandOutcome> SubmitAsync(string utterance, Seat speaker, CancellationToken cancellationToken = default) =>
+        SubmitAsync(new CommandRequest(utterance, speaker), cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = _time.GetTimestamp();
+
+        // Until understood, a request may be a vehicle command: it enters with the critical budget
+        // for its place in the queue (a caller's own budget wins).
+        var budget = request.Budget ?? _options.CriticalBudget;
+        var item = new WorkItem(request, now, now + Ticks(budget), Activity.Current?.Context ?? default, cancellationToken);
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            return ValueTask.FromResult(Reject(item, "shutting_down"));
+        }
+
+        var refusal = _critical.TryEnqueue(item);
+        return refusal is null ? new ValueTask<CommandOutcome>(item.Outcome) : ValueTask.FromResult(Reject(item, refusal));
+    }
+
+    /// <summary>
+    /// Stops admitting, lets each lane finish what it holds within the longest budget (requests
+    /// whose deadline passes meanwhile get deadline_missed), rejects whatever is left, then releases
+    /// the inference session. Every admitted request has its outcome when this completes.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        // Lanes hand work downstream (critical -> interactive -> cloud), so they close in that order.
+        var deadline = Task.Delay(_longestBudget + TimeSpan.FromSeconds(1), _time);
+        foreach (var lane in new[] { _critical, _interactive, _cloudLane })
+        {
+            lane.Complete();
+            if (await Task.WhenAny(lane.Stopped, deadline).ConfigureAwait(false) != lane.Stopped)
+            {
+                lane.Abort();
+                await lane.Stopped.ConfigureAwait(false);
+            }
+        }
+
+        RuntimeTelemetry.RegisterQueueDepth(null);
+        _critical.Dispose();
+        _interactive.Dispose();
+        _cloudLane.Dispose();
+        _understander.Dispose();
+    }
+
+    private void ProcessCritical(WorkItem item)
+    {
+        using var activity = StartCommand(item);
+        item.Started = _time.GetTimestamp();
+
+        // Nothing can still be useful once even the longest budget is gone.
+        if (_time.GetTimestamp() > item.Admitted + Ticks(_longestBudget) && item.Request.Budget is null)
+        {
+            Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: expired in the queue", "Sorry, that took too long.");
+            return;
+        }
+
+        if (item.CancellationToken.IsCancellationRequested)
+        {
+            Complete(item, OutcomeKind.Failed, "cancelled", "Cancelled.");
+            return;
+        }
+
+        var understanding = item.Request.Proposal ?? _understander.Understand(item.Request.Utterance, item.Request.Speaker);
+        item.Understanding = understanding;
+        if (understanding.Intent is null)
+        {
+            Complete(item, OutcomeKind.Failed, understanding.Reason ?? "not_understood", "Sorry, I didn't catch that.");
+            return;
+        }
+
+        var intent = _planner.Catalog[understanding.Intent];
+        var lane = understanding.Route == Route.Cloud ? Lane.Cloud : intent.Lane;
+        item.Lane = lane;
+        item.Deadline = item.Admitted + Ticks(item.Request.Budget ?? _options.BudgetOf(lane));
+        activity?.SetTag("lane", lane.ToString().ToLowerInvariant());
+        switch (lane)
+        {
+            case Lane.Critical:
+                Execute(item, intent);
+                break;
+            case Lane.Interactive:
+                HandOff(item, _interactive);
+                break;
+            default:
+                HandOff(item, _cloudLane);
+                break;
+        }
+    }
+
+    private void ProcessInteractive(WorkItem item)
+    {
+        using var activity = StartCommand(item);
+        item.Started = _time.GetTimestamp();
+        Execute(item, _planner.Catalog[item.Understanding!.Intent!]);
+    }
+
+    private void ProcessCloud(WorkItem item)
+    {
+        using var activity = StartCommand(item);
+        item.Started = _time.GetTimestamp();
+        if (Missed(item))
+        {
+            return;
+        }
+
+        var deadline = _time.GetUtcNow() + _time.GetElapsedTime(_time.GetTimestamp(), item.Deadline);
+        var query = new CloudQuery(Guid.NewGuid(), item.Request.Utterance, item.Request.Speaker, deadline);
+        var handoff = _cloud?.Enqueue(query) ?? CloudHandoff.Sent;
+        var response = handoff switch
+        {
+            CloudHandoff.Sent => _planner.Catalog[IntentCatalog.CloudIntent].Response,
+            CloudHandoff.Queued => "I'm offline right now; I'll ask as soon as I'm connected.",
+            _ => "Sorry, I can't ask right now.",
+        };
+        if (handoff == CloudHandoff.Refused)
+        {
+            Complete(item, OutcomeKind.Failed, "cloud_refused", response);
+            return;
+        }
+
+        Complete(item, OutcomeKind.RoutedCloud, handoff == CloudHandoff.Queued ? "queued_offline" : null, response);
+    }
+
+    private void Execute(WorkItem item, IntentDefinition intent)
+    {
+        if (Missed(item))
+        {
+            return;
+        }
+
+        CommandPlan plan;
+        using (RuntimeTelemetry.Source.StartActivity("policy"))
+        {
+            plan = _planner.Plan(intent, item.Understanding!);
+        }
+
+        if (plan.Refusal is { } refusal)
+        {
+            Complete(item, refusal, plan.Reason, plan.RefusalResponse!);
+            return;
+        }
+
+        if (plan.Actuations.Count > 0)
+        {
+            // The last check before the vehicle moves: never actuate late.
+            if (Missed(item))
+            {
+                return;
+            }
+
+            using var actuation = RuntimeTelemetry.Source.StartActivity("actuate");
+            using var deadline = new CancellationTokenSource(_time.GetElapsedTime(_time.GetTimestamp(), item.Deadline), _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, item.CancellationToken);
+            try
+            {
+                var pending = _actuator.ApplyAsync(plan.Actuations, linked.Token);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    pending.AsTask().GetAwaiter().GetResult();
+                }
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: the actuator did not finish in time", "Sorry, that took too long.");
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogActuationFailed(_logger, intent.Name, e);
+                Complete(item, OutcomeKind.Failed, "actuator: " + e.Message, "Sorry, that didn't work.");
+                return;
+            }
+        }
+
+        Complete(item, plan.Actuations.Count > 0 ? OutcomeKind.Executed : OutcomeKind.Answered, null, _planner.Respond(intent, plan), plan.Actuations);
+    }
+
+    private void HandOff(WorkItem item, LaneWorker lane)
+    {
+        if (Missed(item))
+        {
+            return;
+        }
+
+        if (lane.TryEnqueue(item) is { } refusal)
+        {
+            Complete(item, OutcomeKind.Rejected, refusal, "I'm busy right now, please try again.");
+        }
+    }
+
+    /// <summary>Completes the request as deadline_missed when its deadline has passed.</summary>
+    private bool Missed(WorkItem item)
+    {
+        if (_time.GetTimestamp() <= item.Deadline)
+        {
+            return false;
+        }
+
+        Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed", "Sorry, that took too long.");
+        return true;
+    }
+
+    private void Abandon(WorkItem item) => Complete(item, OutcomeKind.Rejected, "shutting_down", "I'm shutting down.");
+
+    private CommandOutcome Reject(WorkItem item, string reason)
+    {
+        var outcome = Outcome(item, OutcomeKind.Rejected, reason, "I'm busy right now, please try again.", []);
+        item.TryComplete(outcome);
+        Record(outcome);
+        return outcome;
+    }
+
+    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null)
+    {
+        var outcome = Outcome(item, kind, reason, response, actuations ?? []);
+        if (item.TryComplete(outcome))
+        {
+            Record(outcome);
+            Activity.Current?.SetTag("outcome", kind.ToContractName());
+        }
+    }
+
+    private CommandOutcome Outcome(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation> actuations)
+    {
+        var now = _time.GetTimestamp();
+        var wait = item.Started == 0 ? _time.GetElapsedTime(item.Admitted, now) : _time.GetElapsedTime(item.Admitted, item.Started);
+        return new CommandOutcome(kind, item.Request.Utterance, item.Lane, item.Understanding, actuations, response, reason, wait, _time.GetElapsedTime(item.Admitted, now));
+    }
+
+    private static void Record(CommandOutcome outcome)
+    {
+        var lane = new KeyValuePair<string, object?>("lane", outcome.Lane?.ToString().ToLowerInvariant() ?? "none");
+        var kind = new KeyValuePair<string, object?>("outcome", outcome.Kind.ToContractName());
+        RuntimeTelemetry.CommandDuration.Record(outcome.Total.TotalMilliseconds, lane, kind);
+        RuntimeTelemetry.Outcomes.Add(1, lane, kind);
+    }
+
+    private Activity? StartCommand(WorkItem item)
+    {
+        var activity = RuntimeTelemetry.Source.StartActivity("command", ActivityKind.Internal, item.Parent);
+        if (activity is not null)
+        {
+            // The queue wait as its own span, admission to now.
+            using var queue = RuntimeTelemetry.Source.StartActivity("queue", ActivityKind.Internal, activity.Context);
+            queue?.SetStartTime(_time.GetUtcNow().UtcDateTime - _time.GetElapsedTime(item.Admitted));
+        }
+
+        return activity;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Actuation of {Intent} failed")]
+    private static partial void LogActuationFailed(ILogger logger, string intent, Exception exception);
+}

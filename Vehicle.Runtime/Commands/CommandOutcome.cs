@@ -1,0 +1,26 @@
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Vehicle;
+
+namespace Vehicle.Runtime.Commands;
+
+/// <summary>What became of one request.</summary>
+/// <param name="Kind">The outcome.</param>
+/// <param name="Utterance">The request's text.</param>
+/// <param name="Lane">The lane that handled it, once known.</param>
+/// <param name="Understanding">What the utterance was understood as, once understood.</param>
+/// <param name="Actuations">What was applied to the vehicle (empty unless executed).</param>
+/// <param name="Response">What to say to the user.</param>
+/// <param name="Reason">Why, for refused, rejected, deadline_missed and failed (machine-readable first word).</param>
+/// <param name="QueueWait">Admission to the start of processing on its lane.</param>
+/// <param name="Total">Admission to outcome.</param>
+public sealed record CommandOutcome(
+    OutcomeKind Kind,
+    string Utterance,
+    Lane? Lane,
+    Understanding? Understanding,
+    IReadOnlyList<Actuation> Actuations,
+    string Response,
+    string? Reason,
+    TimeSpan QueueWait,
+    TimeSpan Total);

@@ -1,0 +1,144 @@
+using System.Threading.Channels;
+
+namespace Vehicle.Runtime.Commands;
+
+/// <summary>
+/// One lane: a bounded <see cref="Channel{T}"/> for admission, one dedicated thread, and an
+/// earliest-deadline-first heap. The thread never awaits: it sleeps on a semaphore that
+/// <see cref="TryEnqueue"/> releases, drains the channel into the heap and always runs the
+/// request whose deadline is nearest. So a lane depends on no lock another lane holds and not on
+/// the thread pool: a starved pool or a saturated lane cannot hold it up.
+/// </summary>
+internal sealed class LaneWorker : IDisposable
+{
+    private readonly Channel<WorkItem> _queue;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly PriorityQueue<WorkItem, long> _ready = new();
+    private readonly Action<WorkItem> _process;
+    private readonly Action<WorkItem> _abandon;
+    private readonly TimeProvider _time;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _pending;
+    private long _serviceTicks;
+    private volatile bool _abort;
+
+    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon)
+    {
+        Name = name;
+        _time = time;
+        _process = process;
+        _abandon = abandon;
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait, // only TryWrite is used: full means rejected at once
+            AllowSynchronousContinuations = false,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = $"lane-{name}", Priority = priority };
+        _thread.Start();
+    }
+
+    public string Name { get; }
+
+    /// <summary>Requests admitted and not finished.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <summary>Completes when the thread has finished every admitted request.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>
+    /// Admits a request, or says why not: the lane is full, or its recent service times say the
+    /// request would finish after its deadline (doomed work is refused instead of queued).
+    /// </summary>
+    public string? TryEnqueue(WorkItem item)
+    {
+        var service = Volatile.Read(ref _serviceTicks);
+        var pending = Pending;
+        if (service > 0 && _time.GetTimestamp() + ((pending + 1) * service) > item.Deadline)
+        {
+            return $"deadline_unmeetable: {pending} waiting on the {Name} lane at ~{_time.GetElapsedTime(0, service).TotalMilliseconds:F1} ms each";
+        }
+
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            Interlocked.Decrement(ref _pending);
+            return _queue.Reader.Completion.IsCompleted || _abort ? "shutting_down" : $"queue_full: the {Name} lane is full";
+        }
+
+        _wake.Release();
+        return null;
+    }
+
+    /// <summary>No new requests; those admitted are still run.</summary>
+    public void Complete()
+    {
+        _queue.Writer.TryComplete();
+        _wake.Release();
+    }
+
+    /// <summary>Whatever is still waiting gets abandoned (rejected) instead of run.</summary>
+    public void Abort()
+    {
+        _abort = true;
+        Complete();
+    }
+
+    public void Dispose() => _wake.Dispose();
+
+    private void Run()
+    {
+        try
+        {
+            while (true)
+            {
+                _wake.Wait();
+                Drain();
+                while (_ready.TryDequeue(out var item, out _))
+                {
+                    var started = _time.GetTimestamp();
+                    try
+                    {
+                        if (_abort)
+                        {
+                            _abandon(item);
+                        }
+                        else
+                        {
+                            _process(item);
+                        }
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _pending);
+                    }
+
+                    // Exponentially weighted service time (1/8 new), for admission control.
+                    var took = _time.GetTimestamp() - started;
+                    var old = Volatile.Read(ref _serviceTicks);
+                    Volatile.Write(ref _serviceTicks, old == 0 ? took : old + ((took - old) / 8));
+                    Drain();
+                }
+
+                if (_queue.Reader.Completion.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Drain()
+    {
+        while (_queue.Reader.TryRead(out var item))
+        {
+            _ready.Enqueue(item, item.Deadline);
+        }
+    }
+}
