@@ -22,15 +22,19 @@ internal sealed class CommandRuntime : IAsyncDisposable
     {
         var store = new SignalStore(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")));
         var options = app.Configuration.GetSection(CommandChannelOptions.SectionName).Get<CommandChannelOptions>() ?? new CommandChannelOptions();
-        var understander = Understander.Create(app.Nlu, app.LoggerFactory);
+        // Two inference sessions: the critical lane never shares one with the other lanes.
+        var critical = Understander.Create(app.Nlu, app.LoggerFactory);
+        Understander? interactive = null;
         try
         {
-            var channel = CommandChannel.Create(understander, app.Nlu.ResolveCatalogPath(), store, options: options, loggerFactory: app.LoggerFactory);
+            interactive = Understander.Create(app.Nlu, app.LoggerFactory);
+            var channel = CommandChannel.Create(critical, interactive, app.Nlu.ResolveCatalogPath(), store, options: options, loggerFactory: app.LoggerFactory);
             return new CommandRuntime(store, channel);
         }
         catch
         {
-            understander.Dispose();
+            critical.Dispose();
+            interactive?.Dispose();
             throw;
         }
     }

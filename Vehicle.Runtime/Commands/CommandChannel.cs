@@ -11,19 +11,23 @@ namespace Vehicle.Runtime.Commands;
 /// <summary>
 /// The command channel. Flow of one request:
 /// <list type="number">
-/// <item>Admission (caller's thread): an absolute deadline from the injected <see cref="TimeProvider"/>;
-/// the critical lane takes it or rejects it at once (full, deadline unmeetable, shutting down).</item>
-/// <item>Critical lane (own thread, own inference session): the utterance is understood there,
-/// because until it is understood it may be a vehicle command. Its lane is then known and its
-/// deadline re-based to that lane's budget.</item>
-/// <item>Vehicle control stays on the critical lane: policy, actuation plan, the deadline checked
-/// again immediately before actuation, actuation, response. Information goes to the interactive
-/// lane, world questions to the cloud lane, each with its own thread and queue.</item>
+/// <item>Admission (caller's thread): an absolute deadline from the injected <see cref="TimeProvider"/>
+/// and a guess of the lane from the words alone (microseconds, no encoder). A likely vehicle
+/// command is queued on the critical lane, anything else on the interactive lane; the lane admits
+/// it or rejects it at once (full, deadline unmeetable, shutting down).</item>
+/// <item>The lane's own thread understands it with the lane's own inference session (critical and
+/// interactive lanes each own one), so a flood of world questions is encoded on the interactive
+/// lane and never queues in front of a vehicle command. Understanding decides the real lane: a
+/// misguessed request moves to it, keeping its admission time.</item>
+/// <item>Vehicle control runs on the critical lane: policy, actuation plan, the deadline checked
+/// again immediately before actuation, actuation, response. Information runs on the interactive
+/// lane; world questions are handed to the cloud lane.</item>
 /// </list>
 /// </summary>
 public sealed partial class CommandChannel : ICommandChannel
 {
-    private readonly IUtteranceUnderstander _understander;
+    private readonly IUtteranceUnderstander _criticalUnderstander;
+    private readonly IUtteranceUnderstander _interactiveUnderstander;
     private readonly CommandPlanner _planner;
     private readonly IVehicleActuator _actuator;
     private readonly ICloudGateway? _cloud;
@@ -36,9 +40,10 @@ public sealed partial class CommandChannel : ICommandChannel
     private readonly TimeSpan _longestBudget;
     private int _closing;
 
-    private CommandChannel(IUtteranceUnderstander understander, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger)
+    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander interactive, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger)
     {
-        _understander = understander;
+        _criticalUnderstander = critical;
+        _interactiveUnderstander = interactive;
         _planner = new CommandPlanner(catalog, store, options);
         _actuator = actuator;
         _cloud = cloud;
@@ -58,9 +63,11 @@ public sealed partial class CommandChannel : ICommandChannel
     }
 
     /// <summary>
-    /// Creates the channel around an understander that the critical lane will own (and dispose).
+    /// Creates the channel around two understanders (two inference sessions) that the critical
+    /// and the interactive lane will own, and dispose.
     /// </summary>
-    /// <param name="understander">Understanding for the critical lane; <see cref="Understander"/> on board.</param>
+    /// <param name="critical">Understanding on the critical lane; <see cref="Understander"/> on board.</param>
+    /// <param name="interactive">Understanding on the interactive lane (a second instance: its own session).</param>
     /// <param name="catalogPath">The intent catalog (actuations, preconditions, responses).</param>
     /// <param name="store">The vehicle state the policy reads.</param>
     /// <param name="actuator">Applies actuations; <see cref="SimulatedVehicle"/> by default.</param>
@@ -69,7 +76,8 @@ public sealed partial class CommandChannel : ICommandChannel
     /// <param name="timeProvider">Clock for deadlines; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="loggerFactory">Logging.</param>
     public static CommandChannel Create(
-        IUtteranceUnderstander understander,
+        IUtteranceUnderstander critical,
+        IUtteranceUnderstander interactive,
         string catalogPath,
         SignalStore store,
         IVehicleActuator? actuator = null,
@@ -78,8 +86,14 @@ public sealed partial class CommandChannel : ICommandChannel
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(understander);
+        ArgumentNullException.ThrowIfNull(critical);
+        ArgumentNullException.ThrowIfNull(interactive);
         ArgumentNullException.ThrowIfNull(store);
+        if (ReferenceEquals(critical, interactive))
+        {
+            throw new ArgumentException("The critical lane needs an understander (inference session) of its own.", nameof(interactive));
+        }
+
         var catalog = CatalogLoader.Load(catalogPath);
         foreach (var intent in catalog.Intents)
         {
@@ -93,7 +107,8 @@ public sealed partial class CommandChannel : ICommandChannel
         }
 
         return new CommandChannel(
-            understander,
+            critical,
+            interactive,
             catalog,
             store,
             actuator ?? new SimulatedVehicle(store),
@@ -113,16 +128,16 @@ public sealed partial class CommandChannel : ICommandChannel
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetTimestamp();
 
-        // Until understood, a request may be a vehicle command: it enters with the critical budget
-        // for its place in the queue (a caller's own budget wins).
-        var budget = request.Budget ?? _options.CriticalBudget;
-        var item = new WorkItem(request, now, now + Ticks(budget), Activity.Current?.Context ?? default, cancellationToken);
+        // The guessed lane's budget orders it in the queue until it is understood (a caller's own
+        // budget wins); understanding then sets the real lane and deadline.
+        var guess = request.Proposal is { Intent: { } proposed } ? LaneOf(proposed, request.Proposal.Route) : _criticalUnderstander.GuessLane(request.Utterance);
+        var item = new WorkItem(request, now, now + Ticks(request.Budget ?? _options.BudgetOf(guess)), Activity.Current?.Context ?? default, cancellationToken);
         if (Volatile.Read(ref _closing) != 0)
         {
             return ValueTask.FromResult(Reject(item, "shutting_down"));
         }
 
-        var refusal = _critical.TryEnqueue(item);
+        var refusal = (guess == Lane.Critical ? _critical : _interactive).TryEnqueue(item);
         return refusal is null ? new ValueTask<CommandOutcome>(item.Outcome) : ValueTask.FromResult(Reject(item, refusal));
     }
 
@@ -154,60 +169,64 @@ public sealed partial class CommandChannel : ICommandChannel
         _critical.Dispose();
         _interactive.Dispose();
         _cloudLane.Dispose();
-        _understander.Dispose();
+        _criticalUnderstander.Dispose();
+        _interactiveUnderstander.Dispose();
     }
 
-    private void ProcessCritical(WorkItem item)
+    private void ProcessCritical(WorkItem item) => Process(item, _criticalUnderstander, Lane.Critical);
+
+    private void ProcessInteractive(WorkItem item) => Process(item, _interactiveUnderstander, Lane.Interactive);
+
+    /// <summary>Understands the request if it is not yet, then runs it here or moves it to its lane.</summary>
+    private void Process(WorkItem item, IUtteranceUnderstander understander, Lane here)
     {
         using var activity = StartCommand(item);
         item.Started = _time.GetTimestamp();
-
-        // Nothing can still be useful once even the longest budget is gone.
-        if (_time.GetTimestamp() > item.Admitted + Ticks(_longestBudget) && item.Request.Budget is null)
+        if (item.Understanding is null)
         {
-            Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: expired in the queue", "Sorry, that took too long.");
-            return;
+            // Nothing can still be useful once even the longest budget is gone.
+            if (item.Request.Budget is null && _time.GetTimestamp() > item.Admitted + Ticks(_longestBudget))
+            {
+                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: expired in the queue", "Sorry, that took too long.");
+                return;
+            }
+
+            if (item.CancellationToken.IsCancellationRequested)
+            {
+                Complete(item, OutcomeKind.Failed, "cancelled", "Cancelled.");
+                return;
+            }
+
+            var understanding = item.Request.Proposal ?? understander.Understand(item.Request.Utterance, item.Request.Speaker);
+            item.Understanding = understanding;
+            if (understanding.Intent is null)
+            {
+                Complete(item, OutcomeKind.Failed, understanding.Reason ?? "not_understood", "Sorry, I didn't catch that.");
+                return;
+            }
+
+            item.Lane = LaneOf(understanding.Intent, understanding.Route);
+            item.Deadline = item.Admitted + Ticks(item.Request.Budget ?? _options.BudgetOf(item.Lane.Value));
+            activity?.SetTag("lane", item.Lane.Value.ToString().ToLowerInvariant());
         }
 
-        if (item.CancellationToken.IsCancellationRequested)
+        var lane = item.Lane!.Value;
+        if (lane == here)
         {
-            Complete(item, OutcomeKind.Failed, "cancelled", "Cancelled.");
-            return;
+            Execute(item, _planner.Catalog[item.Understanding.Intent!]);
         }
-
-        var understanding = item.Request.Proposal ?? _understander.Understand(item.Request.Utterance, item.Request.Speaker);
-        item.Understanding = understanding;
-        if (understanding.Intent is null)
+        else
         {
-            Complete(item, OutcomeKind.Failed, understanding.Reason ?? "not_understood", "Sorry, I didn't catch that.");
-            return;
-        }
-
-        var intent = _planner.Catalog[understanding.Intent];
-        var lane = understanding.Route == Route.Cloud ? Lane.Cloud : intent.Lane;
-        item.Lane = lane;
-        item.Deadline = item.Admitted + Ticks(item.Request.Budget ?? _options.BudgetOf(lane));
-        activity?.SetTag("lane", lane.ToString().ToLowerInvariant());
-        switch (lane)
-        {
-            case Lane.Critical:
-                Execute(item, intent);
-                break;
-            case Lane.Interactive:
-                HandOff(item, _interactive);
-                break;
-            default:
-                HandOff(item, _cloudLane);
-                break;
+            HandOff(item, lane switch
+            {
+                Lane.Critical => _critical,
+                Lane.Interactive => _interactive,
+                _ => _cloudLane,
+            });
         }
     }
 
-    private void ProcessInteractive(WorkItem item)
-    {
-        using var activity = StartCommand(item);
-        item.Started = _time.GetTimestamp();
-        Execute(item, _planner.Catalog[item.Understanding!.Intent!]);
-    }
+    private Lane LaneOf(string intent, Route route) => route == Route.Cloud ? Lane.Cloud : _planner.Catalog[intent].Lane;
 
     private void ProcessCloud(WorkItem item)
     {

@@ -6,16 +6,20 @@ using Vehicle.Runtime.Models;
 namespace Vehicle.Runtime.Nlu;
 
 /// <summary>
-/// Keeps what is derived from the catalog (the trained, calibrated intent head) on disk, keyed by
+/// Keeps what is derived from the catalog (the trained, calibrated intent head, and the lexical
+/// lane head that routes an utterance to a lane before it is encoded) on disk, keyed by
 /// the model's and the catalog's digests and the trainer's version, so a warm start skips
 /// embedding every example. A changed catalog or model simply gets a new file.
 /// </summary>
 internal static partial class ClassifierCache
 {
     // Bump when the training recipe changes, so old heads are not reused.
-    private const string TrainerVersion = "ridge-lexical512-v2";
+    private const string TrainerVersion = "ridge-lexical512-v5";
 
-    public static IntentClassifier LoadOrTrain(IntentCatalog catalog, ModelFiles files, SentenceEncoder encoder, NluOptions options, ILogger logger)
+    /// <summary>The lane head's classes: the critical lane, or any other.</summary>
+    internal static readonly string[] LaneNames = ["critical", "other"];
+
+    public static (IntentClassifier Intent, IntentClassifier Lane) LoadOrTrain(IntentCatalog catalog, ModelFiles files, SentenceEncoder encoder, NluOptions options, ILogger logger)
     {
         // Keyed by what the head is derived from: the model and the catalog's intents and examples
         // (a changed response text or actuation does not retrain).
@@ -28,9 +32,9 @@ internal static partial class ClassifierCache
             try
             {
                 using var stream = File.OpenRead(path);
-                if (IntentClassifier.Load(stream, key) is { } cached)
+                if (IntentClassifier.Load(stream, key) is { } cached && IntentClassifier.Load(stream, key) is { } cachedLane)
                 {
-                    return cached;
+                    return (cached, cachedLane);
                 }
             }
             catch (Exception e) when (e is IOException or EndOfStreamException)
@@ -43,7 +47,18 @@ internal static partial class ClassifierCache
         var (texts, labels, intents) = Examples(catalog);
         var features = Features(encoder.EncodeMany(texts), texts, encoder.Dimension);
         var embedded = stopwatch.Elapsed;
-        var classifier = IntentClassifier.Train(features, labels, intents, encoder.Dimension + LexicalFeatures.Buckets, IntentCatalog.CloudIntent);
+        var width = encoder.Dimension + LexicalFeatures.Buckets;
+        var classifier = IntentClassifier.Train(features, labels, intents, width, IntentCatalog.CloudIntent);
+
+        // The lane head sees only the words (no encoder): it is cheap enough to run at admission.
+        var lexical = new float[texts.Count * LexicalFeatures.LaneWidth];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            LexicalFeatures.FillLaneFeatures(Utterance.Parse(texts[i]).Tokens, lexical.AsSpan(i * LexicalFeatures.LaneWidth, LexicalFeatures.LaneWidth));
+        }
+
+        var lanes = labels.Select(l => catalog.Intents[l].Lane == Lane.Critical ? 0 : 1).ToArray();
+        var laneHead = IntentClassifier.Train(lexical, lanes, LaneNames, LexicalFeatures.LaneWidth, cloudIntent: null);
         LogTrained(logger, texts.Count, intents.Length, embedded.TotalMilliseconds, (stopwatch.Elapsed - embedded).TotalMilliseconds, classifier.Lambda, classifier.Temperature, classifier.Threshold, classifier.OutOfFoldAccuracy);
 
         Directory.CreateDirectory(directory);
@@ -51,10 +66,11 @@ internal static partial class ClassifierCache
         using (var stream = File.Create(temporary))
         {
             classifier.Save(stream, key);
+            laneHead.Save(stream, key);
         }
 
         File.Move(temporary, path, overwrite: true);
-        return classifier;
+        return (classifier, laneHead);
     }
 
     /// <summary>Rows of [embedding, lexical block], the head's input, for many sentences.</summary>

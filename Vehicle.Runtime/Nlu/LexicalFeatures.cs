@@ -38,10 +38,45 @@ internal static class LexicalFeatures
         }
     }
 
+    /// <summary>Width of <see cref="FillLaneFeatures"/>: the word block and a character-trigram block.</summary>
+    public const int LaneWidth = 2 * Buckets;
+
+    /// <summary>
+    /// Features of the lane head: the word block plus hashed character trigrams of each word
+    /// (with boundary marks), which carry over to words the catalog never used ("windscreen",
+    /// "defogger") without running the encoder.
+    /// </summary>
+    public static void FillLaneFeatures(ReadOnlySpan<Token> tokens, Span<float> destination)
+    {
+        Fill(tokens, destination[..Buckets]);
+        var grams = destination[Buckets..];
+        grams.Clear();
+        Span<char> word = stackalloc char[34];
+        foreach (var token in tokens)
+        {
+            var text = token.Text.AsSpan(0, Math.Min(token.Text.Length, 32));
+            word[0] = '<';
+            text.CopyTo(word[1..]);
+            word[text.Length + 1] = '>';
+            for (var i = 0; i + 3 <= text.Length + 2; i++)
+            {
+                grams[(int)(Fnv(Offset, word.Slice(i, 3)) % Buckets)] += 1;
+            }
+        }
+
+        var norm = TensorPrimitives.Norm(grams);
+        if (norm > 0)
+        {
+            TensorPrimitives.Multiply(grams, Weight / norm, grams);
+        }
+    }
+
     private const uint Offset = 2166136261;
 
     // FNV-1a: stable across processes and runtimes, unlike string.GetHashCode, so cached heads stay valid.
-    private static uint Fnv(uint hash, string text)
+    private static uint Fnv(uint hash, string text) => Fnv(hash, text.AsSpan());
+
+    private static uint Fnv(uint hash, ReadOnlySpan<char> text)
     {
         foreach (var c in text)
         {

@@ -28,6 +28,7 @@ public sealed partial class Understander : IUtteranceUnderstander
 
     private readonly SentenceEncoder _encoder;
     private readonly IntentClassifier _classifier;
+    private readonly IntentClassifier _laneHead;
     private readonly IntentDefinition[] _intents;
     private readonly int _cloudIndex;
     private readonly double _threshold;
@@ -35,10 +36,11 @@ public sealed partial class Understander : IUtteranceUnderstander
     private readonly float[] _features;
     private readonly float[] _probabilities;
 
-    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentCatalog catalog, NluOptions options)
+    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentClassifier laneHead, IntentCatalog catalog, NluOptions options)
     {
         _encoder = encoder;
         _classifier = classifier;
+        _laneHead = laneHead;
         Catalog = catalog;
         _intents = [.. classifier.Intents.Select(name => catalog[name])];
         _cloudIndex = Array.IndexOf(classifier.Intents, IntentCatalog.CloudIntent);
@@ -73,8 +75,8 @@ public sealed partial class Understander : IUtteranceUnderstander
         var encoder = new SentenceEncoder(files, options, logger);
         try
         {
-            var classifier = ClassifierCache.LoadOrTrain(catalog, files, encoder, options, logger);
-            var understander = new Understander(encoder, classifier, catalog, options);
+            var (classifier, laneHead) = ClassifierCache.LoadOrTrain(catalog, files, encoder, options, logger);
+            var understander = new Understander(encoder, classifier, laneHead, catalog, options);
             understander.Understand("warm up the encoder");
             LogReady(logger, catalog.Intents.Count, understander._threshold, stopwatch.Elapsed.TotalMilliseconds);
             return understander;
@@ -147,6 +149,22 @@ public sealed partial class Understander : IUtteranceUnderstander
         }
 
         return Finish(new Understanding(text, _intents[best].Name, slots.Slots, confidence, Route.Onboard, TimeSpan.Zero, slots.Missing, null, truncated), started);
+    }
+
+    /// <summary>
+    /// A cheap guess whether an utterance is a vehicle command (<see cref="Lane.Critical"/>) or
+    /// anything else (<see cref="Lane.Interactive"/>), from its words alone (no encoder, a few
+    /// microseconds), so admission can queue it on that lane before it is understood. Thread-safe.
+    /// A wrong guess costs latency, never correctness: the full understanding decides the lane.
+    /// </summary>
+    public Lane GuessLane(string? text)
+    {
+        var utterance = Utterance.Parse(text is { Length: > 0 } && text.Length > _maxChars ? text[.._maxChars] : text ?? string.Empty);
+        Span<float> features = stackalloc float[LexicalFeatures.LaneWidth];
+        Span<float> scores = stackalloc float[ClassifierCache.LaneNames.Length];
+        LexicalFeatures.FillLaneFeatures(utterance.Tokens, features);
+        _laneHead.Predict(features, scores);
+        return scores[0] >= scores[1] ? Lane.Critical : Lane.Interactive;
     }
 
     /// <summary>A result for input that cannot be understood at all, such as invalid UTF-8.</summary>

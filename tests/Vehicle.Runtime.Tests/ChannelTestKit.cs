@@ -20,6 +20,7 @@ internal static class ChannelTestKit
         Action? afterUnderstanding = null) =>
         CommandChannel.Create(
             new SharedUnderstander(fixture.Understander, afterUnderstanding),
+            new SharedUnderstander(fixture.Second, afterUnderstanding),
             new NluOptions().ResolveCatalogPath(),
             store,
             actuator,
@@ -36,6 +37,8 @@ internal static class ChannelTestKit
             afterUnderstanding?.Invoke();
             return result;
         }
+
+        public Catalog.Lane GuessLane(string? text) => inner.GuessLane(text);
 
         public void Dispose()
         {

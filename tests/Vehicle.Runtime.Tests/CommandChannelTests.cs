@@ -231,6 +231,25 @@ public sealed class CommandChannelTests(UnderstanderFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_CriticalLaneBusy_WorldQuestionsAndInformationStillServed()
+    {
+        var store = ChannelTestKit.NewStore();
+        using var actuator = new GatedActuator(store);
+        await using var channel = ChannelTestKit.Create(fixture, store, actuator);
+
+        var held = channel.SubmitAsync("lock the doors", Seat.Driver).AsTask();
+        actuator.WaitUntilHeld();
+        var question = await channel.SubmitAsync("who painted the Mona Lisa", Seat.Driver);
+        var range = await channel.SubmitAsync("how much range do I have left", Seat.Driver);
+        actuator.Release();
+
+        Assert.Equal(OutcomeKind.RoutedCloud, question.Kind);
+        Assert.Equal(OutcomeKind.Answered, range.Kind);
+        Assert.False(held.IsFaulted);
+        Assert.Equal(OutcomeKind.Executed, (await held).Kind);
+    }
+
+    [Fact]
     public async Task Submit_Unintelligible_FailedWithReason()
     {
         await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore());

@@ -2,14 +2,28 @@ using Vehicle.Runtime.Nlu;
 
 namespace Vehicle.Runtime.Tests;
 
-/// <summary>One real understander (the shipped model and catalog) shared by the tests that need it.</summary>
+/// <summary>
+/// Real understanders (the shipped model and catalog) shared by the tests that need them: one for
+/// direct use and for a channel's critical lane, a second for a channel's interactive lane.
+/// </summary>
 public sealed class UnderstanderFixture : IDisposable
 {
+    private readonly Lazy<Understander> _second = new(() => Understander.Create(new NluOptions()));
+
     public UnderstanderFixture() => Understander = Understander.Create(new NluOptions());
 
     public Understander Understander { get; }
 
-    public void Dispose() => Understander.Dispose();
+    public Understander Second => _second.Value;
+
+    public void Dispose()
+    {
+        Understander.Dispose();
+        if (_second.IsValueCreated)
+        {
+            _second.Value.Dispose();
+        }
+    }
 }
 
 [CollectionDefinition(Name)]

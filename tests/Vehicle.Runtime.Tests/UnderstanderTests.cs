@@ -150,6 +150,19 @@ public sealed class UnderstanderTests(UnderstanderFixture fixture)
         Assert.True(report.IntentAccuracy >= 0.7, Describe(report));
     }
 
+    [Fact]
+    public void GuessLane_FromWordsAlone_MostlyRight()
+    {
+        var data = TestData.Heldout.Concat(TestData.Test).ToList();
+        var critical = data.Where(u => TestData.Catalog[u.Intent].Lane == Lane.Critical).ToList();
+        var other = data.Except(critical).ToList();
+        var criticalRight = critical.Count(u => _understander.GuessLane(u.Text) == Lane.Critical);
+        var otherRight = other.Count(u => _understander.GuessLane(u.Text) != Lane.Critical);
+        var summary = $"critical {criticalRight}/{critical.Count}, other {otherRight}/{other.Count}";
+        Assert.True(criticalRight >= critical.Count * 0.9, summary);
+        Assert.True(otherRight >= other.Count * 0.9, summary);
+    }
+
     private static string Describe(EvaluationReport report) =>
         $"n={report.Count} intent {report.IntentAccuracy:P1} cloud F1 {report.CloudF1:F3} (P {report.CloudPrecision:F3} R {report.CloudRecall:F3}) slots {report.SlotAccuracy:P1}\n" +
         string.Join('\n', report.Errors.Take(30));
