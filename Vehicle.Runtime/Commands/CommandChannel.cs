@@ -12,13 +12,15 @@ namespace Vehicle.Runtime.Commands;
 /// The command channel. Flow of one request:
 /// <list type="number">
 /// <item>Admission (caller's thread): an absolute deadline from the injected <see cref="TimeProvider"/>
-/// and a guess of the lane from the words alone (microseconds, no encoder). A likely vehicle
-/// command is queued on the critical lane, anything else on the interactive lane; the lane admits
-/// it or rejects it at once (full, deadline unmeetable, shutting down).</item>
-/// <item>The lane's own thread understands it with the lane's own inference session (critical and
-/// interactive lanes each own one), so a flood of world questions is encoded on the interactive
-/// lane and never queues in front of a vehicle command. Understanding decides the real lane: a
-/// misguessed request moves to it, keeping its admission time.</item>
+/// and a guess from the words alone (microseconds, no encoder): a likely vehicle command is queued
+/// on the critical lane, anything else on the intake stage; the queue admits it or rejects it at
+/// once (full, deadline unmeetable, shutting down).</item>
+/// <item>Understanding runs on the critical lane's thread with the critical lane's own inference
+/// session, or on the intake thread with a second session. A flood of world questions is encoded
+/// on the intake thread and never queues in front of a vehicle command; intake does nothing but
+/// understand, so a command guessed wrong is not stuck behind slow interactive or cloud work.
+/// Understanding decides the real lane and deadline; the request moves there, keeping its
+/// admission time.</item>
 /// <item>Vehicle control runs on the critical lane: policy, actuation plan, the deadline checked
 /// again immediately before actuation, actuation, response. Information runs on the interactive
 /// lane; world questions are handed to the cloud lane.</item>
@@ -27,7 +29,7 @@ namespace Vehicle.Runtime.Commands;
 public sealed partial class CommandChannel : ICommandChannel
 {
     private readonly IUtteranceUnderstander _criticalUnderstander;
-    private readonly IUtteranceUnderstander _interactiveUnderstander;
+    private readonly IUtteranceUnderstander _intakeUnderstander;
     private readonly CommandPlanner _planner;
     private readonly IVehicleActuator _actuator;
     private readonly ICloudGateway? _cloud;
@@ -35,15 +37,16 @@ public sealed partial class CommandChannel : ICommandChannel
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LaneWorker _critical;
+    private readonly LaneWorker _intake;
     private readonly LaneWorker _interactive;
     private readonly LaneWorker _cloudLane;
     private readonly TimeSpan _longestBudget;
     private int _closing;
 
-    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander interactive, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger)
+    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander intake, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger)
     {
         _criticalUnderstander = critical;
-        _interactiveUnderstander = interactive;
+        _intakeUnderstander = intake;
         _planner = new CommandPlanner(catalog, store, options);
         _actuator = actuator;
         _cloud = cloud;
@@ -52,11 +55,13 @@ public sealed partial class CommandChannel : ICommandChannel
         _logger = logger;
         _longestBudget = new[] { options.CriticalBudget, options.InteractiveBudget, options.CloudBudget }.Max();
         _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon);
+        _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon);
         _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon);
         _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon);
         RuntimeTelemetry.RegisterQueueDepth(() =>
         [
             new("critical", _critical.Pending),
+            new("intake", _intake.Pending),
             new("interactive", _interactive.Pending),
             new("cloud", _cloudLane.Pending),
         ]);
@@ -64,10 +69,10 @@ public sealed partial class CommandChannel : ICommandChannel
 
     /// <summary>
     /// Creates the channel around two understanders (two inference sessions) that the critical
-    /// and the interactive lane will own, and dispose.
+    /// lane and the intake stage will own, and dispose.
     /// </summary>
     /// <param name="critical">Understanding on the critical lane; <see cref="Understander"/> on board.</param>
-    /// <param name="interactive">Understanding on the interactive lane (a second instance: its own session).</param>
+    /// <param name="intake">Understanding of everything not guessed to be a vehicle command (a second instance: its own session).</param>
     /// <param name="catalogPath">The intent catalog (actuations, preconditions, responses).</param>
     /// <param name="store">The vehicle state the policy reads.</param>
     /// <param name="actuator">Applies actuations; <see cref="SimulatedVehicle"/> by default.</param>
@@ -77,7 +82,7 @@ public sealed partial class CommandChannel : ICommandChannel
     /// <param name="loggerFactory">Logging.</param>
     public static CommandChannel Create(
         IUtteranceUnderstander critical,
-        IUtteranceUnderstander interactive,
+        IUtteranceUnderstander intake,
         string catalogPath,
         SignalStore store,
         IVehicleActuator? actuator = null,
@@ -87,11 +92,11 @@ public sealed partial class CommandChannel : ICommandChannel
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(critical);
-        ArgumentNullException.ThrowIfNull(interactive);
+        ArgumentNullException.ThrowIfNull(intake);
         ArgumentNullException.ThrowIfNull(store);
-        if (ReferenceEquals(critical, interactive))
+        if (ReferenceEquals(critical, intake))
         {
-            throw new ArgumentException("The critical lane needs an understander (inference session) of its own.", nameof(interactive));
+            throw new ArgumentException("The critical lane needs an understander (inference session) of its own.", nameof(intake));
         }
 
         var catalog = CatalogLoader.Load(catalogPath);
@@ -108,7 +113,7 @@ public sealed partial class CommandChannel : ICommandChannel
 
         return new CommandChannel(
             critical,
-            interactive,
+            intake,
             catalog,
             store,
             actuator ?? new SimulatedVehicle(store),
@@ -128,16 +133,16 @@ public sealed partial class CommandChannel : ICommandChannel
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetTimestamp();
 
-        // The guessed lane's budget orders it in the queue until it is understood (a caller's own
-        // budget wins); understanding then sets the real lane and deadline.
-        var guess = request.Proposal is { Intent: { } proposed } ? LaneOf(proposed, request.Proposal.Route) : _criticalUnderstander.GuessLane(request.Utterance);
-        var item = new WorkItem(request, now, now + Ticks(request.Budget ?? _options.BudgetOf(guess)), Activity.Current?.Context ?? default, cancellationToken);
+        // Until understood it may be a vehicle command, so the critical budget orders it in its
+        // queue (a caller's own budget wins); understanding then sets the real lane and deadline.
+        var item = new WorkItem(request, now, now + Ticks(request.Budget ?? _options.CriticalBudget), Activity.Current?.Context ?? default, cancellationToken);
         if (Volatile.Read(ref _closing) != 0)
         {
             return ValueTask.FromResult(Reject(item, "shutting_down"));
         }
 
-        var refusal = (guess == Lane.Critical ? _critical : _interactive).TryEnqueue(item);
+        var guess = request.Proposal is { Intent: { } proposed } ? LaneOf(proposed, request.Proposal.Route) : _criticalUnderstander.GuessLane(request.Utterance);
+        var refusal = (guess == Lane.Critical ? _critical : _intake).TryEnqueue(item);
         return refusal is null ? new ValueTask<CommandOutcome>(item.Outcome) : ValueTask.FromResult(Reject(item, refusal));
     }
 
@@ -153,9 +158,9 @@ public sealed partial class CommandChannel : ICommandChannel
             return;
         }
 
-        // Lanes hand work downstream (critical -> interactive -> cloud), so they close in that order.
+        // Work moves downstream only (intake -> critical -> interactive -> cloud), so they close in that order.
         var deadline = Task.Delay(_longestBudget + TimeSpan.FromSeconds(1), _time);
-        foreach (var lane in new[] { _critical, _interactive, _cloudLane })
+        foreach (var lane in new[] { _intake, _critical, _interactive, _cloudLane })
         {
             lane.Complete();
             if (await Task.WhenAny(lane.Stopped, deadline).ConfigureAwait(false) != lane.Stopped)
@@ -167,21 +172,28 @@ public sealed partial class CommandChannel : ICommandChannel
 
         RuntimeTelemetry.RegisterQueueDepth(null);
         _critical.Dispose();
+        _intake.Dispose();
         _interactive.Dispose();
         _cloudLane.Dispose();
         _criticalUnderstander.Dispose();
-        _interactiveUnderstander.Dispose();
+        _intakeUnderstander.Dispose();
     }
 
     private void ProcessCritical(WorkItem item) => Process(item, _criticalUnderstander, Lane.Critical);
 
-    private void ProcessInteractive(WorkItem item) => Process(item, _interactiveUnderstander, Lane.Interactive);
+    private void ProcessIntake(WorkItem item) => Process(item, _intakeUnderstander, here: null);
+
+    private void ProcessInteractive(WorkItem item) => Process(item, _intakeUnderstander, Lane.Interactive);
 
     /// <summary>Understands the request if it is not yet, then runs it here or moves it to its lane.</summary>
-    private void Process(WorkItem item, IUtteranceUnderstander understander, Lane here)
+    private void Process(WorkItem item, IUtteranceUnderstander understander, Lane? here)
     {
         using var activity = StartCommand(item);
-        item.Started = _time.GetTimestamp();
+        if (item.Started == 0)
+        {
+            item.Started = _time.GetTimestamp();
+        }
+
         if (item.Understanding is null)
         {
             // Nothing can still be useful once even the longest budget is gone.
@@ -231,7 +243,6 @@ public sealed partial class CommandChannel : ICommandChannel
     private void ProcessCloud(WorkItem item)
     {
         using var activity = StartCommand(item);
-        item.Started = _time.GetTimestamp();
         if (Missed(item))
         {
             return;

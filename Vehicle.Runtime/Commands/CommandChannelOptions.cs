@@ -10,6 +10,7 @@ public sealed class CommandChannelOptions
     private TimeSpan _interactiveBudget = TimeSpan.FromMilliseconds(250);
     private TimeSpan _cloudBudget = TimeSpan.FromSeconds(10);
     private int _criticalCapacity = 32;
+    private int _intakeCapacity = 64;
     private int _interactiveCapacity = 64;
     private int _cloudCapacity = 256;
     private double _confirmationConfidence = 0.7;
@@ -23,8 +24,11 @@ public sealed class CommandChannelOptions
     /// <summary>Budget of handing a world question to the cloud route. Default: 10 s.</summary>
     public TimeSpan CloudBudget { get => _cloudBudget; set => _cloudBudget = Positive(value); }
 
-    /// <summary>Requests waiting for the critical lane (every utterance starts there). Default: 32.</summary>
+    /// <summary>Requests waiting for the critical lane. Default: 32.</summary>
     public int CriticalCapacity { get => _criticalCapacity; set => _criticalCapacity = AtLeastOne(value); }
+
+    /// <summary>Utterances not guessed to be vehicle commands, waiting to be understood. Default: 64.</summary>
+    public int IntakeCapacity { get => _intakeCapacity; set => _intakeCapacity = AtLeastOne(value); }
 
     /// <summary>Requests waiting for the interactive lane. Default: 64.</summary>
     public int InteractiveCapacity { get => _interactiveCapacity; set => _interactiveCapacity = AtLeastOne(value); }

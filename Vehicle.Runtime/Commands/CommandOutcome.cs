@@ -12,7 +12,7 @@ namespace Vehicle.Runtime.Commands;
 /// <param name="Actuations">What was applied to the vehicle (empty unless executed).</param>
 /// <param name="Response">What to say to the user.</param>
 /// <param name="Reason">Why, for refused, rejected, deadline_missed and failed (machine-readable first word).</param>
-/// <param name="QueueWait">Admission to the start of processing on its lane.</param>
+/// <param name="QueueWait">Admission to a lane's thread first starting on it (the channel's own overhead plus queueing).</param>
 /// <param name="Total">Admission to outcome.</param>
 public sealed record CommandOutcome(
     OutcomeKind Kind,

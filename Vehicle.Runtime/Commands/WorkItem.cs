@@ -17,7 +17,7 @@ internal sealed class WorkItem(CommandRequest request, long admitted, long deadl
     /// <summary>Absolute deadline in timestamp ticks; re-based to the lane's budget once the lane is known.</summary>
     public long Deadline { get; set; } = deadline;
 
-    /// <summary>When its current lane started on it.</summary>
+    /// <summary>When a lane's thread first started on it (0 until then).</summary>
     public long Started { get; set; }
 
     public CancellationToken CancellationToken { get; } = cancellationToken;

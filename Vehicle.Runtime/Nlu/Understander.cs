@@ -22,6 +22,14 @@ namespace Vehicle.Runtime.Nlu;
 /// </summary>
 public sealed partial class Understander : IUtteranceUnderstander
 {
+    /// <summary>
+    /// Probability of "vehicle command" from which admission queues an utterance on the critical
+    /// lane. Below one half: a vehicle command guessed wrong costs one extra hop (it is understood
+    /// on the intake thread first), a world question guessed wrong costs the critical lane one
+    /// encoding; the first matters more.
+    /// </summary>
+    internal const float CriticalGuessProbability = 0.4f;
+
     private const string ReasonEmpty = "empty_input";
     private const string ReasonLowConfidence = "low_confidence";
     private const string ReasonUnsupportedScript = "unsupported_script";
@@ -164,7 +172,7 @@ public sealed partial class Understander : IUtteranceUnderstander
         Span<float> scores = stackalloc float[ClassifierCache.LaneNames.Length];
         LexicalFeatures.FillLaneFeatures(utterance.Tokens, features);
         _laneHead.Predict(features, scores);
-        return scores[0] >= scores[1] ? Lane.Critical : Lane.Interactive;
+        return scores[0] >= CriticalGuessProbability ? Lane.Critical : Lane.Interactive;
     }
 
     /// <summary>A result for input that cannot be understood at all, such as invalid UTF-8.</summary>

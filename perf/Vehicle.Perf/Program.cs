@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 
 // `accuracy [-v] [--sweep] FILE...`: accuracy of the shipped pipeline on labelled JSONL.
 // `latency COUNT FILE...`: warm start and latency percentiles, in-process.
+// `channel COUNT DATA_DIR`: command-channel latency unloaded vs loaded, deadline misses, overhead.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
 switch (args.FirstOrDefault())
 {
@@ -13,6 +14,9 @@ switch (args.FirstOrDefault())
             Vehicle.Perf.Accuracy.Run(files, verbose, threshold);
         }
 
+        break;
+    case "channel":
+        Vehicle.Perf.ChannelLoad.Run(args[2], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
         break;
     case "latency":
         Vehicle.Perf.Latency.Run([.. args.Skip(2)], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
