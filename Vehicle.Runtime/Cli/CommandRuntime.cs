@@ -27,7 +27,7 @@ internal sealed class CommandRuntime : IAsyncDisposable
         Understander? interactive = null;
         try
         {
-            interactive = Understander.Create(app.Nlu, app.LoggerFactory);
+            interactive = critical.CreateSibling(app.LoggerFactory);
             var channel = CommandChannel.Create(critical, interactive, app.Nlu.ResolveCatalogPath(), store, options: options, loggerFactory: app.LoggerFactory);
             return new CommandRuntime(store, channel);
         }

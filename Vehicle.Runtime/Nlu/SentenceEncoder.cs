@@ -30,14 +30,14 @@ internal sealed partial class SentenceEncoder : IDisposable
     private readonly long[] _mask;
     private readonly long[] _types;
 
-    public SentenceEncoder(ModelFiles files, NluOptions options, ILogger logger)
+    public SentenceEncoder(ModelFiles files, NluOptions options, ILogger logger, BertTokenizer? tokenizer = null)
     {
         _maxTokens = options.MaxSequenceLength;
-        _tokenizer = BertTokenizer.Create(files.VocabPath, new BertOptions { LowerCaseBeforeTokenization = true, ApplyBasicTokenization = true });
+        _tokenizer = tokenizer ?? BertTokenizer.Create(files.VocabPath, new BertOptions { LowerCaseBeforeTokenization = true, ApplyBasicTokenization = true });
         _clsId = _tokenizer.ClassificationTokenId;
         _sepId = _tokenizer.SeparatorTokenId;
         _padId = _tokenizer.PaddingTokenId;
-        (_session, Provider) = CreateSession(files.ModelPath, options, logger);
+        (_session, Provider) = CreateSession(files, options, logger);
         _hasTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
         // The token embeddings: the rank-3 output ([batch, tokens, dim]); some exports add a pooled one.
         _outputName = _session.OutputMetadata.FirstOrDefault(o => o.Value.Dimensions.Length == 3).Key
@@ -47,6 +47,9 @@ internal sealed partial class SentenceEncoder : IDisposable
         _mask = new long[_maxTokens];
         _types = new long[_maxTokens];
     }
+
+    /// <summary>The WordPiece tokenizer (stateless, so encoders of the same model share it).</summary>
+    public BertTokenizer Tokenizer => _tokenizer;
 
     /// <summary>Length of the embeddings.</summary>
     public int Dimension { get; }
@@ -161,8 +164,9 @@ internal sealed partial class SentenceEncoder : IDisposable
         }
     }
 
-    private static (InferenceSession Session, string Provider) CreateSession(string modelPath, NluOptions options, ILogger logger)
+    private static (InferenceSession Session, string Provider) CreateSession(ModelFiles files, NluOptions options, ILogger logger)
     {
+        var modelPath = files.ModelPath;
         var stopwatch = Stopwatch.StartNew();
         string? cudaFailure = null;
         if (options.ExecutionProvider == ExecutionProvider.Cuda)
@@ -182,7 +186,14 @@ internal sealed partial class SentenceEncoder : IDisposable
             }
         }
 
-        var cpu = new InferenceSession(modelPath, CreateSessionOptions(options));
+        var cpuOptions = CreateSessionOptions(options);
+        var bytes = SharedOrtModel(files, options);
+
+        // The session reads its weights straight from the shared pinned buffer instead of
+        // copying them: every lane's session uses the same 90 MB.
+        cpuOptions.AddSessionConfigEntry("session.use_ort_model_bytes_directly", "1");
+        cpuOptions.AddSessionConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
+        var cpu = new InferenceSession(bytes, cpuOptions);
 
         // Exactly one line says which provider runs, and why when it is not the one asked for.
         if (cudaFailure is null)
@@ -195,6 +206,46 @@ internal sealed partial class SentenceEncoder : IDisposable
         }
 
         return (cpu, "CPU");
+    }
+
+    private static readonly Dictionary<string, byte[]> OrtModels = new(StringComparer.Ordinal);
+    private static readonly Lock OrtModelsLock = new();
+
+    /// <summary>
+    /// The model in ONNX Runtime's own format (graph optimised once, converted and cached on disk),
+    /// loaded once per process into a pinned buffer that lives as long as the process: sessions
+    /// created with <c>use_ort_model_bytes_directly</c> keep pointing into it.
+    /// </summary>
+    private static byte[] SharedOrtModel(ModelFiles files, NluOptions options)
+    {
+        var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
+        var path = Path.Combine(directory, $"{files.Fingerprint[..16]}-ort{OrtEnv.Instance().GetVersionString()}.ort");
+        lock (OrtModelsLock)
+        {
+            if (OrtModels.TryGetValue(path, out var cached))
+            {
+                return cached;
+            }
+
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(directory);
+                var temporary = $"{path}.{Guid.NewGuid():N}.tmp.ort";
+                using (var convert = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = temporary })
+                {
+                    convert.AddSessionConfigEntry("session.save_model_format", "ORT");
+                    using var once = new InferenceSession(files.ModelPath, convert);
+                }
+
+                File.Move(temporary, path, overwrite: true);
+            }
+
+            using var stream = File.OpenRead(path);
+            var bytes = GC.AllocateUninitializedArray<byte>(checked((int)stream.Length), pinned: true);
+            stream.ReadExactly(bytes);
+            OrtModels[path] = bytes;
+            return bytes;
+        }
     }
 
     /// <summary>Session settings for single-request latency; each one is explained in Vehicle.Runtime/README.md.</summary>

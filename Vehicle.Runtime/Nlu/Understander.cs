@@ -44,8 +44,13 @@ public sealed partial class Understander : IUtteranceUnderstander
     private readonly float[] _features;
     private readonly float[] _probabilities;
 
-    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentClassifier laneHead, IntentCatalog catalog, NluOptions options)
+    private readonly ModelFiles _files;
+    private readonly NluOptions _options;
+
+    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentClassifier laneHead, IntentCatalog catalog, ModelFiles files, NluOptions options)
     {
+        _files = files;
+        _options = options;
         _encoder = encoder;
         _classifier = classifier;
         _laneHead = laneHead;
@@ -84,7 +89,7 @@ public sealed partial class Understander : IUtteranceUnderstander
         try
         {
             var (classifier, laneHead) = ClassifierCache.LoadOrTrain(catalog, files, encoder, options, logger);
-            var understander = new Understander(encoder, classifier, laneHead, catalog, options);
+            var understander = new Understander(encoder, classifier, laneHead, catalog, files, options);
             understander.Understand("warm up the encoder");
             LogReady(logger, catalog.Intents.Count, understander._threshold, stopwatch.Elapsed.TotalMilliseconds);
             return understander;
@@ -157,6 +162,27 @@ public sealed partial class Understander : IUtteranceUnderstander
         }
 
         return Finish(new Understanding(text, _intents[best].Name, slots.Slots, confidence, Route.Onboard, TimeSpan.Zero, slots.Missing, null, truncated), started);
+    }
+
+    /// <summary>
+    /// A second understander over the same prepared catalog, heads, tokenizer and model weights,
+    /// with an inference session of its own (for another lane: sessions are never shared).
+    /// </summary>
+    public Understander CreateSibling(ILoggerFactory? loggerFactory = null)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Understander>();
+        var encoder = new SentenceEncoder(_files, _options, logger, _encoder.Tokenizer);
+        try
+        {
+            var sibling = new Understander(encoder, _classifier, _laneHead, Catalog, _files, _options);
+            sibling.Understand("warm up the encoder");
+            return sibling;
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

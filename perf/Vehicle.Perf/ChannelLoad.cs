@@ -32,9 +32,10 @@ internal static class ChannelLoad
         var store = new SignalStore(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")));
         using var slow = new ManualResetEventSlim();
         var actuator = new HeadUnitActuator(store, slow);
+        var critical0 = Understander.Create(new NluOptions());
         var channel = CommandChannel.Create(
-            Understander.Create(new NluOptions()),
-            Understander.Create(new NluOptions()),
+            critical0,
+            critical0.CreateSibling(),
             new NluOptions().ResolveCatalogPath(),
             store,
             actuator,

@@ -8,9 +8,13 @@ namespace Vehicle.Runtime.Tests;
 /// </summary>
 public sealed class UnderstanderFixture : IDisposable
 {
-    private readonly Lazy<Understander> _second = new(() => Understander.Create(new NluOptions()));
+    private readonly Lazy<Understander> _second;
 
-    public UnderstanderFixture() => Understander = Understander.Create(new NluOptions());
+    public UnderstanderFixture()
+    {
+        Understander = Understander.Create(new NluOptions());
+        _second = new(() => Understander.CreateSibling());
+    }
 
     public Understander Understander { get; }
 
