@@ -54,9 +54,10 @@ internal sealed class LaneWorker : IDisposable
     /// </summary>
     public string? TryEnqueue(WorkItem item)
     {
+        // Only with work ahead of it: an idle lane starts a request at once, whatever it cost before.
         var service = Volatile.Read(ref _serviceTicks);
         var pending = Pending;
-        if (service > 0 && _time.GetTimestamp() + ((pending + 1) * service) > item.Deadline)
+        if (pending > 0 && service > 0 && _time.GetTimestamp() + ((pending + 1) * service) > item.Deadline)
         {
             return $"deadline_unmeetable: {pending} waiting on the {Name} lane at ~{_time.GetElapsedTime(0, service).TotalMilliseconds:F1} ms each";
         }

@@ -134,6 +134,27 @@ public sealed class CommandChannelTests(UnderstanderFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_IdleLaneAfterSlowRequest_StillAdmitted()
+    {
+        var time = new FakeTimeProvider();
+        var store = ChannelTestKit.NewStore(time);
+        var slow = true;
+        await using var channel = ChannelTestKit.Create(fixture, store, time: time, afterUnderstanding: () =>
+        {
+            if (slow)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(80));
+            }
+        });
+
+        Assert.Equal(OutcomeKind.DeadlineMissed, (await channel.SubmitAsync("lock the doors", Seat.Driver)).Kind);
+        slow = false;
+
+        // The lane learnt 80 ms per request, but nothing is waiting: it starts at once.
+        Assert.Equal(OutcomeKind.Executed, (await channel.SubmitAsync("unlock the doors", Seat.Driver)).Kind);
+    }
+
+    [Fact]
     public async Task Submit_QueuedRequests_RunEarliestDeadlineFirst()
     {
         var time = new FakeTimeProvider();
