@@ -54,7 +54,7 @@ public sealed partial class CommandChannel : ICommandChannel
         _time = time;
         _logger = logger;
         _longestBudget = new[] { options.CriticalBudget, options.InteractiveBudget, options.CloudBudget }.Max();
-        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon);
+        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon, options.CriticalLaneSpins);
         _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon);
         _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon);
         _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon);

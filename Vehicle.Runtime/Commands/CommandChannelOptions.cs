@@ -46,6 +46,14 @@ public sealed class CommandChannelOptions
         set => _confirmationConfidence = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ConfirmationConfidence must be 0-1.");
     }
 
+    /// <summary>
+    /// Keeps the critical lane's thread polling for work instead of sleeping: admission to start
+    /// drops from a kernel wake-up (tens of microseconds, more on a busy machine) to a few
+    /// microseconds, at the price of one core kept busy. For SoCs that dedicate a core to the
+    /// critical lane. Default: false.
+    /// </summary>
+    public bool CriticalLaneSpins { get; set; }
+
     /// <summary>Overrides of the catalog's named policy limits (e.g. <c>window_open_max_speed</c>). Default: none.</summary>
     public Dictionary<string, double> Limits { get; } = new(StringComparer.Ordinal);
 

@@ -21,11 +21,13 @@ internal sealed class LaneWorker : IDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
     private long _serviceTicks;
+    private readonly bool _spin;
     private volatile bool _abort;
 
-    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon)
+    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon, bool spin = false)
     {
         Name = name;
+        _spin = spin;
         _time = time;
         _process = process;
         _abandon = abandon;
@@ -95,7 +97,20 @@ internal sealed class LaneWorker : IDisposable
         {
             while (true)
             {
-                _wake.Wait();
+                if (_spin)
+                {
+                    // A dedicated core: poll instead of sleeping, so no kernel wake-up sits between
+                    // admission and the start of the request.
+                    while (_queue.Reader.Count == 0 && !_queue.Reader.Completion.IsCompleted)
+                    {
+                        Thread.SpinWait(32);
+                    }
+                }
+                else
+                {
+                    _wake.Wait();
+                }
+
                 Drain();
                 while (_ready.TryDequeue(out var item, out _))
                 {

@@ -46,6 +46,13 @@ internal static class ChannelLoad
         {
             var background = world.Concat(infotainment).ToList();
             Console.WriteLine($"lane guess: {critical.Count(t => guesser.GuessLane(t) == Lane.Critical)}/{critical.Count} critical utterances guessed critical, {background.Count(t => guesser.GuessLane(t) == Lane.Critical)}/{background.Count} load utterances guessed critical");
+            var timer = Stopwatch.StartNew();
+            for (var i = 0; i < 20_000; i++)
+            {
+                guesser.GuessLane(critical[i % critical.Count]);
+            }
+
+            Console.WriteLine($"lane guess cost: {timer.Elapsed.TotalMicroseconds / 20_000:F1} us per utterance (mean of 20,000)");
         }
 
         // Warm-up well past tiered JIT's promotion of the hot paths, then alternate unloaded and
@@ -67,6 +74,14 @@ internal static class ChannelLoad
         Console.WriteLine($"channel overhead (admission -> lane thread starts), unloaded: p50 {Percentile(unloaded, o => o.QueueWait, 0.5) * 1000:F0} us, p99 {Percentile(unloaded, o => o.QueueWait, 0.99) * 1000:F0} us");
         Console.WriteLine($"slow infotainment actuations during the loaded blocks: {actuator.Infotainment}");
         channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        // The same overhead with the critical lane polling on its own core (Channel:CriticalLaneSpins).
+        var spinCritical = Understander.Create(new NluOptions());
+        var spinning = CommandChannel.Create(spinCritical, spinCritical.CreateSibling(), new NluOptions().ResolveCatalogPath(), store, options: new CommandChannelOptions { CriticalLaneSpins = true });
+        Paced(spinning, critical, 200, 200);
+        var spun = CriticalLane(Paced(spinning, critical, commands / 2, 20));
+        Console.WriteLine($"channel overhead with CriticalLaneSpins, unloaded: p50 {Percentile(spun, o => o.QueueWait, 0.5) * 1000:F0} us, p99 {Percentile(spun, o => o.QueueWait, 0.99) * 1000:F0} us; total p99 {Percentile(spun, o => o.Total, 0.99):F2} ms");
+        spinning.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Critical commands at 20/s while the other lanes are saturated and the thread pool is starved.</summary>

@@ -28,6 +28,19 @@ public sealed class CommandChannelTests(UnderstanderFixture fixture)
     }
 
     [Fact]
+    public async Task Submit_SpinningCriticalLane_ExecutesAndShutsDown()
+    {
+        var store = ChannelTestKit.NewStore();
+        var channel = ChannelTestKit.Create(fixture, store, options: new CommandChannelOptions { CriticalLaneSpins = true });
+
+        var outcome = await channel.SubmitAsync("open my window halfway", Seat.Driver);
+        await channel.DisposeAsync();
+
+        Assert.Equal(OutcomeKind.Executed, outcome.Kind);
+        Assert.Equal(50, store.Get(DriverWindow).Number);
+    }
+
+    [Fact]
     public async Task Submit_DeadlinePassesInQueue_DeadlineMissedNeverExecuted()
     {
         var time = new FakeTimeProvider();
