@@ -39,6 +39,14 @@ public sealed class CliTests
         Assert.True(results[0].GetProperty("latency_ms").GetDouble() > 0);
         Assert.InRange(results[0].GetProperty("confidence").GetDouble(), 0, 1);
 
+        Assert.Equal("executed", results[0].GetProperty("outcome").GetString());
+        Assert.Equal("critical", results[0].GetProperty("lane").GetString());
+        Assert.Equal("Vehicle.Cabin.Door.Row1.DriverSide.Window.Position", results[0].GetProperty("actuations")[0].GetProperty("path").GetString());
+        Assert.Equal(50, results[0].GetProperty("actuations")[0].GetProperty("value").GetDouble());
+        Assert.Equal("Opening the driver window to 50 percent.", results[0].GetProperty("response").GetString());
+        Assert.True(results[0].GetProperty("total_ms").GetDouble() >= results[0].GetProperty("latency_ms").GetDouble());
+        Assert.Equal(("routed_cloud", "cloud"), (results[3].GetProperty("outcome").GetString(), results[3].GetProperty("lane").GetString()));
+
         Assert.Equal("empty_input", results[1].GetProperty("reason").GetString());
         Assert.Equal(JsonValueKind.Null, results[1].GetProperty("intent").ValueKind);
         Assert.Equal("empty_input", results[2].GetProperty("reason").GetString());
@@ -98,6 +106,22 @@ public sealed class CliTests
         Assert.Equal(2, exit);
         Assert.Empty(stdout);
         Assert.NotEmpty(stderr);
+    }
+
+    [Fact]
+    public async Task Chat_StateSetAndCommand_ShowsOutcomeAndChanges()
+    {
+        var input = ":set Vehicle.Speed 120\nopen my window halfway\n:set Vehicle.Speed 0\nopen my window halfway\n:set Vehicle.Nope 1\n:state\n:quit\n"u8.ToArray();
+
+        var (exit, stdout, stderr) = await RunAsync(input, "chat");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Vehicle.Speed = 120", stdout, StringComparison.Ordinal);
+        Assert.Contains("[refused] I can't open the windows above 100 km/h.", stdout, StringComparison.Ordinal);
+        Assert.Contains("[executed] Opening the driver window to 50 percent.", stdout, StringComparison.Ordinal);
+        Assert.Contains("Vehicle.Cabin.Door.Row1.DriverSide.Window.Position: 0 -> 50", stdout, StringComparison.Ordinal);
+        Assert.Contains("usage: :set PATH VALUE", stdout, StringComparison.Ordinal);
+        Assert.Contains("  Vehicle.Powertrain.Range = 420000 m", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
