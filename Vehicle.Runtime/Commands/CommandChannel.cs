@@ -183,10 +183,11 @@ public sealed partial class CommandChannel : ICommandChannel
 
     private void ProcessIntake(WorkItem item) => Process(item, _intakeUnderstander, here: null);
 
-    private void ProcessInteractive(WorkItem item) => Process(item, _intakeUnderstander, Lane.Interactive);
+    // Requests reach the interactive lane already understood: it owns no session.
+    private void ProcessInteractive(WorkItem item) => Process(item, understander: null, Lane.Interactive);
 
     /// <summary>Understands the request if it is not yet, then runs it here or moves it to its lane.</summary>
-    private void Process(WorkItem item, IUtteranceUnderstander understander, Lane? here)
+    private void Process(WorkItem item, IUtteranceUnderstander? understander, Lane? here)
     {
         using var activity = StartCommand(item);
         if (item.Started == 0)
@@ -209,7 +210,9 @@ public sealed partial class CommandChannel : ICommandChannel
                 return;
             }
 
-            var understanding = item.Request.Proposal ?? understander.Understand(item.Request.Utterance, item.Request.Speaker);
+            var understanding = item.Request.Proposal
+                ?? (understander ?? throw new InvalidOperationException("A request reached a lane without a session before it was understood."))
+                    .Understand(item.Request.Utterance, item.Request.Speaker);
             item.Understanding = understanding;
             if (understanding.Intent is null)
             {
