@@ -54,10 +54,11 @@ public sealed partial class CommandChannel : ICommandChannel
         _time = time;
         _logger = logger;
         _longestBudget = new[] { options.CriticalBudget, options.InteractiveBudget, options.CloudBudget }.Max();
-        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon, options.CriticalLaneSpins);
-        _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon);
+        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon, options.CriticalLaneSpins, () => critical.Understand("warm up the critical lane"));
+        _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon, warmUp: () => intake.Understand("warm up the intake"));
         _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon);
         _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon);
+        WarmUp();
         RuntimeTelemetry.RegisterQueueDepth(() =>
         [
             new("critical", _critical.Pending),
@@ -177,6 +178,30 @@ public sealed partial class CommandChannel : ICommandChannel
         _cloudLane.Dispose();
         _criticalUnderstander.Dispose();
         _intakeUnderstander.Dispose();
+    }
+
+    /// <summary>
+    /// Plans (never applies) one request per intent and sends two requests that actuate nothing
+    /// through the lanes, so the first real command does not pay for compiling the admission,
+    /// policy and planning code inside its 50 ms budget.
+    /// </summary>
+    private void WarmUp()
+    {
+        foreach (var intent in _planner.Catalog.Intents)
+        {
+            var plan = _planner.Plan(intent, new Understanding(intent.Name, intent.Name, [], 1, Route.Onboard, TimeSpan.Zero, []));
+            _ = plan.Refusal is null ? _planner.Respond(intent, plan) : plan.RefusalResponse;
+        }
+
+        using (new CancellationTokenSource(TimeSpan.FromSeconds(1), _time))
+        {
+        }
+
+        // A vehicle command below the confidence floor is refused before actuation; a help request
+        // is answered from the catalog.
+        var unsure = new Understanding("warm up", "window.open", [], 0, Route.Onboard, TimeSpan.Zero, []);
+        SubmitAsync(new CommandRequest("warm up", Proposal: unsure)).AsTask().GetAwaiter().GetResult();
+        SubmitAsync(new CommandRequest("what can you do")).AsTask().GetAwaiter().GetResult();
     }
 
     private void ProcessCritical(WorkItem item) => Process(item, _criticalUnderstander, Lane.Critical);

@@ -13,7 +13,7 @@ internal sealed class LaneWorker : IDisposable
 {
     private readonly Channel<WorkItem> _queue;
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly PriorityQueue<WorkItem, long> _ready = new();
+    private readonly PriorityQueue<WorkItem, long> _heap = new();
     private readonly Action<WorkItem> _process;
     private readonly Action<WorkItem> _abandon;
     private readonly TimeProvider _time;
@@ -24,8 +24,12 @@ internal sealed class LaneWorker : IDisposable
     private readonly bool _spin;
     private volatile bool _abort;
 
-    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon, bool spin = false)
+    private readonly ManualResetEventSlim _ready = new();
+    private readonly Action? _warmUp;
+
+    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon, bool spin = false, Action? warmUp = null)
     {
+        _warmUp = warmUp;
         Name = name;
         _spin = spin;
         _time = time;
@@ -40,6 +44,10 @@ internal sealed class LaneWorker : IDisposable
         });
         _thread = new Thread(Run) { IsBackground = true, Name = $"lane-{name}", Priority = priority };
         _thread.Start();
+
+        // The lane's first request must not pay for warming up its own thread (its session's
+        // first run on this thread, compiled code paths).
+        _ready.Wait();
     }
 
     public string Name { get; }
@@ -89,12 +97,25 @@ internal sealed class LaneWorker : IDisposable
         Complete();
     }
 
-    public void Dispose() => _wake.Dispose();
+    public void Dispose()
+    {
+        _wake.Dispose();
+        _ready.Dispose();
+    }
 
     private void Run()
     {
         try
         {
+            try
+            {
+                _warmUp?.Invoke();
+            }
+            finally
+            {
+                _ready.Set();
+            }
+
             while (true)
             {
                 if (_spin)
@@ -112,7 +133,7 @@ internal sealed class LaneWorker : IDisposable
                 }
 
                 Drain();
-                while (_ready.TryDequeue(out var item, out _))
+                while (_heap.TryDequeue(out var item, out _))
                 {
                     var started = _time.GetTimestamp();
                     try
@@ -154,7 +175,7 @@ internal sealed class LaneWorker : IDisposable
     {
         while (_queue.Reader.TryRead(out var item))
         {
-            _ready.Enqueue(item, item.Deadline);
+            _heap.Enqueue(item, item.Deadline);
         }
     }
 }
