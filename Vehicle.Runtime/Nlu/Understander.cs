@@ -71,8 +71,6 @@ public sealed partial class Understander : IUtteranceUnderstander
 
     internal IntentCatalog Catalog { get; }
 
-    internal IntentClassifier Classifier => _classifier;
-
     /// <summary>
     /// Loads the catalog and the encoder, prepares the intent head (from the on-disk cache when the
     /// model and catalog are unchanged, otherwise by embedding the examples and training), and
@@ -91,7 +89,7 @@ public sealed partial class Understander : IUtteranceUnderstander
             var (classifier, laneHead) = ClassifierCache.LoadOrTrain(catalog, files, encoder, options, logger);
             var understander = new Understander(encoder, classifier, laneHead, catalog, files, options);
             understander.Understand("warm up the encoder");
-            LogReady(logger, catalog.Intents.Count, understander._threshold, stopwatch.Elapsed.TotalMilliseconds);
+            LogReady(logger, catalog.Intents.Count, catalog.Source, catalog.Sha256[..12], understander._threshold, stopwatch.Elapsed.TotalMilliseconds);
             return understander;
         }
         catch
@@ -235,6 +233,6 @@ public sealed partial class Understander : IUtteranceUnderstander
         return letters == 0 || latin * 2 >= letters;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Understanding ready: {Intents} intents, out-of-domain threshold {Threshold:F2}, in {Milliseconds:F0} ms")]
-    private static partial void LogReady(ILogger logger, int intents, double threshold, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Understanding ready: {Intents} intents from {Catalog} (sha256 {Sha}), out-of-domain threshold {Threshold:F2}, in {Milliseconds:F0} ms")]
+    private static partial void LogReady(ILogger logger, int intents, string catalog, string sha, double threshold, double milliseconds);
 }
