@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Telemetry;
 
 namespace Vehicle.Runtime.Tests;
@@ -39,5 +40,43 @@ public sealed class TelemetryTests(UnderstanderFixture fixture)
         var children = spans.Where(s => s.ParentSpanId == root.SpanId).Select(s => s.OperationName).ToList();
         Assert.Equal(["tokenize", "encode", "classify", "slots"], children);
         Assert.Contains(durations, d => d.Value > 0 && d.Route == "onboard");
+    }
+
+    [Fact]
+    public async Task Submit_EmitsRequestSpansOutcomeCountersAndQueueDepth()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var outcomes = new ConcurrentQueue<string?>();
+        var depths = new ConcurrentQueue<string?>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RuntimeTelemetry.Name && instrument.Name is "vehicle.command.outcomes" or "vehicle.command.queue_depth")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, _, tags, _) => outcomes.Enqueue(tags.ToArray().FirstOrDefault(t => t.Key == "outcome").Value as string));
+        meters.SetMeasurementEventCallback<int>((_, _, tags, _) => depths.Enqueue(tags.ToArray().FirstOrDefault(t => t.Key == "lane").Value as string));
+        meters.Start();
+
+        await using (var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore()))
+        {
+            await channel.SubmitAsync("close the sunroof", Seat.Driver);
+            meters.RecordObservableInstruments();
+        }
+
+        var command = Assert.Single(spans, s => s.OperationName == "command" && s.GetTagItem("outcome") as string == "executed" && s.GetTagItem("lane") as string == "critical");
+        var children = spans.Where(s => s.ParentSpanId == command.SpanId).Select(s => s.OperationName).ToHashSet();
+        Assert.Superset(new HashSet<string> { "queue", "understand", "policy", "actuate" }, children);
+        Assert.Contains("executed", outcomes);
+        Assert.Contains("critical", depths);
     }
 }
