@@ -112,9 +112,24 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
         return Render(intent.Response, values);
     }
 
-    /// <summary>Fills <c>{name}</c> and <c>{name|fallback}</c>; capitalises the first letter.</summary>
+    /// <summary>Fills <c>{name}</c> and <c>{name|fallback}</c> (missing: empty); capitalises the first letter.</summary>
     internal static string Render(string template, IReadOnlyDictionary<string, string> values)
     {
+        var text = Expand(template, name => values.GetValueOrDefault(name), string.Empty)!;
+        return text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    }
+
+    /// <summary>
+    /// The one template syntax of the catalog: <c>{name}</c> is replaced by <paramref name="lookup"/>'s
+    /// value, else by the fallback after <c>|</c>, else by <paramref name="missing"/>; null when that is null.
+    /// </summary>
+    private static string? Expand(string template, Func<string, string?> lookup, string? missing)
+    {
+        if (!template.Contains('{', StringComparison.Ordinal))
+        {
+            return template;
+        }
+
         var builder = new StringBuilder(template.Length + 32);
         var i = 0;
         while (i < template.Length)
@@ -130,14 +145,14 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
             builder.Append(template, i, open - i);
             var placeholder = template[(open + 1)..close];
             var bar = placeholder.IndexOf('|', StringComparison.Ordinal);
-            var name = bar < 0 ? placeholder : placeholder[..bar];
-            builder.Append(values.TryGetValue(name, out var value) ? value : bar < 0 ? string.Empty : placeholder[(bar + 1)..]);
-            i = close + 1;
-        }
+            var value = lookup(bar < 0 ? placeholder : placeholder[..bar]) ?? (bar < 0 ? missing : placeholder[(bar + 1)..]);
+            if (value is null)
+            {
+                return null;
+            }
 
-        if (builder.Length > 0)
-        {
-            builder[0] = char.ToUpperInvariant(builder[0]);
+            builder.Append(value);
+            i = close + 1;
         }
 
         return builder.ToString();
@@ -267,40 +282,8 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
         }
     }
 
-    private static string? Fill(string template, IReadOnlyList<KeyValuePair<string, SlotValue>> slots)
-    {
-        if (!template.Contains('{', StringComparison.Ordinal))
-        {
-            return template;
-        }
-
-        var builder = new StringBuilder();
-        var i = 0;
-        while (i < template.Length)
-        {
-            var open = template.IndexOf('{', i);
-            if (open < 0)
-            {
-                builder.Append(template, i, template.Length - i);
-                break;
-            }
-
-            var close = template.IndexOf('}', open);
-            builder.Append(template, i, open - i);
-            var placeholder = template[(open + 1)..close];
-            var bar = placeholder.IndexOf('|', StringComparison.Ordinal);
-            var value = Find(slots, bar < 0 ? placeholder : placeholder[..bar])?.ToString() ?? (bar < 0 ? null : placeholder[(bar + 1)..]);
-            if (value is null)
-            {
-                return null;
-            }
-
-            builder.Append(value);
-            i = close + 1;
-        }
-
-        return builder.ToString();
-    }
+    private static string? Fill(string template, IReadOnlyList<KeyValuePair<string, SlotValue>> slots) =>
+        Expand(template, name => Find(slots, name)?.ToString(), missing: null);
 
     private static SlotValue? Find(IReadOnlyList<KeyValuePair<string, SlotValue>> slots, string name)
     {

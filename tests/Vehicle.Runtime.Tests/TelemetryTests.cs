@@ -13,13 +13,7 @@ public sealed class TelemetryTests(UnderstanderFixture fixture)
     public void Understand_EmitsStageSpansAndLatencyMetric()
     {
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenTo(spans);
 
         var durations = new ConcurrentQueue<(double Value, string? Route)>();
         using var meters = new MeterListener();
@@ -46,13 +40,7 @@ public sealed class TelemetryTests(UnderstanderFixture fixture)
     public async Task Submit_EmitsRequestSpansOutcomeCountersAndQueueDepth()
     {
         var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenTo(spans);
         var outcomes = new ConcurrentQueue<string?>();
         var depths = new ConcurrentQueue<string?>();
         using var meters = new MeterListener();
@@ -78,5 +66,17 @@ public sealed class TelemetryTests(UnderstanderFixture fixture)
         Assert.Superset(new HashSet<string> { "queue", "understand", "policy", "actuate" }, children);
         Assert.Contains("executed", outcomes);
         Assert.Contains("critical", depths);
+    }
+
+    private static ActivityListener ListenTo(ConcurrentQueue<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RuntimeTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }
