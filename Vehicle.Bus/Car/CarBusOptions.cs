@@ -1,0 +1,66 @@
+using Vehicle.Bus.Mqtt;
+
+namespace Vehicle.Bus.Car;
+
+/// <summary>The car side of the bus (configuration section <c>Bus</c>).</summary>
+public sealed class CarBusOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Bus";
+
+    /// <summary>Broker address, TLS and credentials. No broker: the runtime starts the embedded one.</summary>
+    public BrokerOptions Connection { get; set; } = new();
+
+    /// <summary>This vehicle's id: its topics are <c>{TopicRoot}/{VehicleId}/copilot/…</c> and its MQTT client id.</summary>
+    public string VehicleId { get; set; } = "demo-car";
+
+    /// <summary>First topic level.</summary>
+    public string TopicRoot { get; set; } = "vehicles";
+
+    /// <summary>The SQLite outbox file; empty: <c>$XDG_STATE_HOME|~/.local/state/vehicle-copilot/{VehicleId}/outbox.db</c>.</summary>
+    public string? OutboxPath { get; set; }
+
+    /// <summary>Most pending queries; one more evicts the oldest.</summary>
+    public int OutboxCapacity { get; set; } = 1000;
+
+    /// <summary>fsync every outbox write (power-cut safe) instead of crash-safe WAL with synchronous=NORMAL.</summary>
+    public bool DurableOutbox { get; set; }
+
+    /// <summary>Largest query or reply body; bigger queries are refused before sending, bigger replies dropped.</summary>
+    public int MaxPayloadBytes { get; set; } = 128 * 1024;
+
+    /// <summary>Most queries published and not yet acknowledged by the broker at once.</summary>
+    public int MaxInFlight { get; set; } = 16;
+
+    /// <summary>How long the broker keeps the car's session (and its replies) while the car is away.</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>First reconnect delay; doubles per failed attempt, with ±25 % jitter.</summary>
+    public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Reconnect delay cap.</summary>
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A query the broker acknowledged but nobody answered within this is sent again (the broker
+    /// may have lost it, e.g. killed before saving); the car drops the duplicate reply.
+    /// </summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The outbox path to use.</summary>
+    public string ResolveOutboxPath()
+    {
+        if (!string.IsNullOrEmpty(OutboxPath))
+        {
+            return OutboxPath;
+        }
+
+        var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state))
+        {
+            state = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(state, "vehicle-copilot", VehicleId, "outbox.db");
+    }
+}

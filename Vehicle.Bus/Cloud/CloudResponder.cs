@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Vehicle.Bus.Mqtt;
+
+namespace Vehicle.Bus.Cloud;
+
+/// <summary>
+/// The cloud side: joins the shared subscription <c>$share/{group}/{root}/+/copilot/query</c>, answers
+/// each query on its own Response Topic (which must belong to the asking vehicle) with its
+/// Correlation Data copied, and drops queries whose Message Expiry Interval ran out. Acknowledges
+/// a query (PUBACK) only after its reply is published, so a responder that dies mid-question
+/// leaves it to be redelivered. Scale-out is the broker's job: N responders in one group split the load.
+/// </summary>
+public sealed class CloudResponder : IAsyncDisposable
+{
+    private readonly ResponderOptions _options;
+    private readonly ICloudBackend _backend;
+    private readonly IMqttClient _mqtt;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, long Received)> _work;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task[] _workers;
+
+    private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _backend = backend;
+        _time = time;
+        _logger = logger;
+        _work = Channel.CreateBounded<(MqttApplicationMessageReceivedEventArgs, long)>(new BoundedChannelOptions(Math.Max(1, options.Workers) * 4) { SingleWriter = true });
+        _mqtt = new MqttClientFactory().CreateMqttClient();
+        _mqtt.ApplicationMessageReceivedAsync += async e =>
+        {
+            e.AutoAcknowledge = false;
+            await _work.Writer.WriteAsync((e, _time.GetTimestamp()), _stop.Token).ConfigureAwait(false);
+        };
+        _workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(WorkAsync)).ToArray();
+    }
+
+    /// <summary>Counters.</summary>
+    public ResponderStatistics Statistics { get; } = new();
+
+    /// <summary>Connects, subscribes and starts answering.</summary>
+    /// <exception cref="InvalidOperationException">The broker refused the connection or the subscription.</exception>
+    public static async Task<CloudResponder> StartAsync(ResponderOptions options, ICloudBackend backend, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(backend);
+        var broker = MqttConnection.ParseBroker(options.Connection.Broker ?? throw new ArgumentException("Responder:Connection:Broker is not set", nameof(options)));
+        var clientId = string.IsNullOrEmpty(options.ClientId) ? $"responder-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48] : options.ClientId;
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudResponder>();
+        var responder = new CloudResponder(options, backend, time ?? TimeProvider.System, logger);
+        try
+        {
+            var mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, clientId).WithCleanStart(true).Build();
+            var connected = await responder._mqtt.ConnectAsync(mqttOptions, cancellationToken).ConfigureAwait(false);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new InvalidOperationException($"broker refused the responder: {connected.ResultCode} {connected.ReasonString}");
+            }
+
+            var subscribed = await responder._mqtt.SubscribeAsync(
+                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(options.Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(),
+                cancellationToken).ConfigureAwait(false);
+            if (subscribed.Items.Any(i => (int)i.ResultCode > 2))
+            {
+                throw new InvalidOperationException($"broker refused the subscription to {options.Filter}: {subscribed.Items.First().ResultCode}");
+            }
+
+            BusLog.ResponderReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers.Length);
+            return responder;
+        }
+        catch
+        {
+            await responder.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops answering and disconnects; unanswered queries are not acknowledged and go to another responder.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _work.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+        if (_mqtt.IsConnected)
+        {
+            try
+            {
+                await _mqtt.DisconnectAsync().ConfigureAwait(false);
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException e)
+            {
+                BusLog.DisconnectFailed(_logger, e.Message);
+            }
+        }
+
+        _mqtt.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var (e, received) in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                await AnswerAsync(e.ApplicationMessage, received).ConfigureAwait(false);
+                await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException e)
+        {
+            BusLog.DisconnectFailed(_logger, e.Message);
+        }
+    }
+
+    private async Task AnswerAsync(MqttApplicationMessage query, long received)
+    {
+        var prefix = VehicleTopics.PrefixOfQueryTopic(query.Topic);
+        var replyTopic = query.ResponseTopic;
+        // Answer only into the asking vehicle's own prefix: a query cannot make the responder write to another car.
+        if (prefix is null || string.IsNullOrEmpty(replyTopic) || !replyTopic.StartsWith(prefix, StringComparison.Ordinal) || replyTopic.AsSpan().IndexOfAny('+', '#') >= 0)
+        {
+            Reject("response_topic", $"{query.Topic} -> {replyTopic}");
+            return;
+        }
+
+        if (query.Payload.Length > _options.MaxPayloadBytes)
+        {
+            Reject("oversized", $"{query.Payload.Length} bytes on {query.Topic}");
+            return;
+        }
+
+        var expiry = query.MessageExpiryInterval;
+        var deadline = expiry == 0 ? long.MaxValue : received + (expiry * _time.TimestampFrequency);
+        var parent = BusTelemetry.ParseContext(query.UserProperties);
+        using var activity = BusTelemetry.Source.StartActivity("responder.answer", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.destination.name", query.Topic);
+
+        ReplyBody reply;
+        QueryBody? body = null;
+        try
+        {
+            var reader = new Utf8JsonReader(query.Payload);
+            body = JsonSerializer.Deserialize(ref reader, WireJson.Default.QueryBody);
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (body is null || string.IsNullOrWhiteSpace(body.Text))
+        {
+            reply = new ReplyBody(null, Error: "bad_request: the body must be JSON with a non-empty \"text\"");
+        }
+        else if (Expired(deadline))
+        {
+            Statistics.CountExpired();
+            return;
+        }
+        else
+        {
+            try
+            {
+                var answer = await _backend.AnswerAsync(body.Text, _stop.Token).ConfigureAwait(false);
+                reply = new ReplyBody(answer.Text, answer.Command);
+            }
+            catch (CloudBackendException e)
+            {
+                BusLog.BackendFailed(_logger, _backend.Name, query.CorrelationData is { } c ? Convert.ToHexString(c) : "-", e.Message);
+                reply = new ReplyBody(null, Error: $"backend_failed: {e.Message}");
+            }
+        }
+
+        if (Expired(deadline))
+        {
+            Statistics.CountExpired();
+            activity?.SetTag("outcome", "expired");
+            return;
+        }
+
+        var remaining = deadline == long.MaxValue ? 0 : (uint)Math.Max(1, Math.Ceiling(_time.GetElapsedTime(_time.GetTimestamp(), deadline).TotalSeconds));
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(replyTopic)
+            .WithPayload(WireJson.Serialize(reply))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithCorrelationData(query.CorrelationData)
+            .WithContentType("application/json")
+            .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
+            .WithMessageExpiryInterval(remaining)
+            .WithTraceContext(activity?.Id, activity?.TraceStateString);
+        await _mqtt.PublishAsync(message.Build(), _stop.Token).ConfigureAwait(false);
+        if (reply.Error is null)
+        {
+            Statistics.CountAnswered();
+        }
+        else
+        {
+            Statistics.CountFailed();
+        }
+    }
+
+    private bool Expired(long deadline) => deadline != long.MaxValue && _time.GetTimestamp() >= deadline;
+
+    private void Reject(string reason, string detail)
+    {
+        Statistics.CountRejected();
+        BusTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        BusLog.Dropped(_logger, reason, detail);
+    }
+}

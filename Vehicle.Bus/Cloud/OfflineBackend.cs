@@ -1,0 +1,139 @@
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Vehicle.Bus.Cloud;
+
+/// <summary>Settings of the built-in offline backend.</summary>
+public sealed class OfflineBackendOptions
+{
+    /// <summary>Knowledge file (YAML); empty: the one shipped beside the binary.</summary>
+    public string? KnowledgeFile { get; set; }
+
+    /// <summary>Median think time in milliseconds (0: answer at once).</summary>
+    public double LatencyMedianMs { get; set; }
+
+    /// <summary>Spread of the log-normal think time (sigma of its logarithm; 0: always the median).</summary>
+    public double LatencySigma { get; set; }
+
+    /// <summary>Fraction of questions that fail (0..1).</summary>
+    public double FailureRate { get; set; }
+
+    /// <summary>Seed for think times and failures, so a simulation can be repeated exactly.</summary>
+    public int Seed { get; set; } = 1;
+}
+
+/// <summary>
+/// A deterministic stand-in for a cloud model, used by default and by the simulator: the first
+/// knowledge entry all of whose keywords occur in the question answers it; think time is drawn
+/// from a log-normal distribution and a configurable fraction of questions fail.
+/// </summary>
+public sealed class OfflineBackend : ICloudBackend
+{
+    private readonly IReadOnlyList<KnowledgeEntry> _entries;
+    private readonly string _fallback;
+    private readonly OfflineBackendOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+
+    /// <summary>Loads the knowledge file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a valid knowledge file.</exception>
+    public OfflineBackend(OfflineBackendOptions? options = null, TimeProvider? time = null)
+    {
+        _options = options ?? new OfflineBackendOptions();
+        if (_options.FailureRate is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _options.FailureRate, "FailureRate must be within 0..1");
+        }
+
+        _time = time ?? TimeProvider.System;
+        _random = new Random(_options.Seed);
+        var path = string.IsNullOrEmpty(_options.KnowledgeFile) ? Path.Combine(AppContext.BaseDirectory, "knowledge.yaml") : _options.KnowledgeFile;
+        KnowledgeFile file;
+        try
+        {
+            file = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
+                .Deserialize<KnowledgeFile>(File.ReadAllText(path)) ?? new KnowledgeFile();
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new InvalidDataException($"{path}: line {e.Start.Line}: {e.Message}", e);
+        }
+
+        var entries = new List<KnowledgeEntry>();
+        for (var i = 0; i < file.Entries.Count; i++)
+        {
+            var entry = file.Entries[i];
+            if (entry.Match.Count == 0 || string.IsNullOrWhiteSpace(entry.Answer))
+            {
+                throw new InvalidDataException($"{path}: entry {i + 1} needs 'match' keywords and an 'answer'");
+            }
+
+            entries.Add(entry with { Match = entry.Match.Select(m => m.ToLowerInvariant()).ToList() });
+        }
+
+        _entries = entries;
+        _fallback = file.Fallback ?? "I don't know that one yet.";
+    }
+
+    /// <inheritdoc/>
+    public string Name => "offline";
+
+    /// <summary>The answer for a question, without think time or failures.</summary>
+    public CloudAnswer Lookup(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        var words = question.ToLowerInvariant();
+        foreach (var entry in _entries)
+        {
+            if (entry.Match.All(keyword => words.Contains(keyword, StringComparison.Ordinal)))
+            {
+                return new CloudAnswer(entry.Answer, entry.Command);
+            }
+        }
+
+        return new CloudAnswer(_fallback);
+    }
+
+    /// <inheritdoc/>
+    public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+    {
+        double think;
+        bool fail;
+        lock (_random)
+        {
+            think = _options.LatencyMedianMs <= 0 ? 0 : _options.LatencyMedianMs * Math.Exp(_options.LatencySigma * Gaussian(_random));
+            fail = _options.FailureRate > 0 && _random.NextDouble() < _options.FailureRate;
+        }
+
+        if (think > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(think), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return fail ? throw new CloudBackendException("simulated cloud failure") : Lookup(question);
+    }
+
+    private static double Gaussian(Random random)
+    {
+        // Box-Muller.
+        var u1 = 1.0 - random.NextDouble();
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    private sealed class KnowledgeFile
+    {
+        public List<KnowledgeEntry> Entries { get; set; } = [];
+
+        public string? Fallback { get; set; }
+    }
+
+    private sealed record KnowledgeEntry
+    {
+        public List<string> Match { get; init; } = [];
+
+        public string Answer { get; init; } = string.Empty;
+
+        public string? Command { get; init; }
+    }
+}

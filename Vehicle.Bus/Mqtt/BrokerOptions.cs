@@ -1,0 +1,29 @@
+namespace Vehicle.Bus.Mqtt;
+
+/// <summary>How to reach a broker: address, TLS material and credentials. Shared by the car and the responder.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary><c>mqtt://host:port</c> or <c>mqtts://host:port</c>; empty: the embedded broker.</summary>
+    public string? Broker { get; set; }
+
+    /// <summary>PEM file of the CA the broker's certificate must chain to (CA pinning). Empty: the system's roots.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate for mutual TLS.</summary>
+    public string? CertFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="CertFile"/>.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>MQTT user name.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>MQTT password.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Keep-alive: a half-open connection is noticed within about 1.5 times this.</summary>
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connect and acknowledgement timeout.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet.Server;
+
+namespace Vehicle.Bus.Mqtt;
+
+/// <summary>
+/// An in-process MQTT 5 broker (MQTTnet server) on loopback with persistent sessions: the default
+/// when no broker is configured, so one command runs the whole system on one machine. Plain TCP,
+/// no authentication: it only listens on 127.0.0.1.
+/// </summary>
+public sealed class EmbeddedBroker : IAsyncDisposable
+{
+    private readonly MqttServer _server;
+
+    private EmbeddedBroker(MqttServer server, int port)
+    {
+        _server = server;
+        Port = port;
+        Uri = new Uri($"mqtt://127.0.0.1:{port}");
+    }
+
+    /// <summary>The port it listens on.</summary>
+    public int Port { get; }
+
+    /// <summary><c>mqtt://127.0.0.1:{port}</c>.</summary>
+    public Uri Uri { get; }
+
+    /// <summary>Starts a broker on <paramref name="port"/> (0: a free one).</summary>
+    public static async Task<EmbeddedBroker> StartAsync(int port = 0, ILoggerFactory? loggerFactory = null)
+    {
+        if (port == 0)
+        {
+            port = FreePort();
+        }
+
+        var options = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(port)
+            .WithPersistentSessions(true)
+            .WithMaxPendingMessagesPerClient(10_000)
+            .Build();
+        var server = new MqttServerFactory().CreateMqttServer(options);
+        await server.StartAsync().ConfigureAwait(false);
+        var broker = new EmbeddedBroker(server, port);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EmbeddedBroker>();
+        BusLog.BrokerListening(logger, broker.Uri);
+        return broker;
+    }
+
+    /// <summary>Stops listening and drops every connection (sessions are kept), as a broker restart does.</summary>
+    public Task StopAsync() => _server.StopAsync();
+
+    /// <summary>Listens again after <see cref="StopAsync"/>.</summary>
+    public Task StartAgainAsync() => _server.StartAsync();
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _server.StopAsync().ConfigureAwait(false);
+        _server.Dispose();
+    }
+
+    /// <summary>A TCP port free on loopback right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
