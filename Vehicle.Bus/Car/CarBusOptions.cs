@@ -35,12 +35,6 @@ public sealed class CarBusOptions
     /// <summary>How long the broker keeps the car's session (and its replies) while the car is away.</summary>
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>First reconnect delay; doubles per failed attempt, with ±25 % jitter.</summary>
-    public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Reconnect delay cap.</summary>
-    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// A query the broker acknowledged but nobody answered within this is sent again (the broker
     /// may have lost it, e.g. killed before saving); the car drops the duplicate reply.

@@ -29,15 +29,13 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private readonly ICloudReplySink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Random _jitter;
+    private readonly ConnectionKeeper _keeper;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Channel<bool> _disconnected = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _inFlight;
     private readonly CancellationTokenSource _stop = new();
     private readonly HashSet<Guid> _recent = [];
     private readonly Queue<Guid> _recentOrder = new();
     private readonly ITimer _tick;
-    private Task _connection = Task.CompletedTask;
     private Task _sender = Task.CompletedTask;
     private int _disposed;
 
@@ -49,7 +47,6 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _sink = sink;
         _time = time;
         _logger = loggers.CreateLogger<VehicleBusClient>();
-        _jitter = jitter ?? new Random();
         _inFlight = new SemaphoreSlim(Math.Max(1, options.MaxInFlight));
         _mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, $"car-{options.VehicleId}")
             .WithCleanStart(false)
@@ -60,18 +57,20 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _outbox = new QueryOutbox(options.ResolveOutboxPath(), options.OutboxCapacity, options.DurableOutbox);
         _mqtt = new MqttClientFactory().CreateMqttClient();
         _mqtt.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _mqtt.DisconnectedAsync += _ =>
-        {
-            _disconnected.Writer.TryWrite(true);
-            ConnectionChanged?.Invoke(false);
-            return Task.CompletedTask;
-        };
+        _keeper = new ConnectionKeeper(_mqtt, _mqttOptions, broker, options.Connection, OnConnectedAsync, time, jitter ?? new Random(), _logger);
         // Expiry sweep and retry check, also while nothing else happens.
         _tick = time.CreateTimer(_ => Wake(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>Raised with true when connected (session restored) and false when the connection drops.</summary>
-    public event Action<bool>? ConnectionChanged;
+    /// <summary>Raised with true when connected (and subscribed) and false when the connection drops.</summary>
+    public event Action<bool>? ConnectionChanged
+    {
+        add => _keeper.ConnectionChanged += value;
+        remove => _keeper.ConnectionChanged -= value;
+    }
+
+    /// <summary>Failed connection attempts so far, and the last error.</summary>
+    public (long Failures, string? LastError) ConnectionFailures => (_keeper.Failures, _keeper.LastError);
 
     /// <summary>This vehicle's topics.</summary>
     public VehicleTopics Topics { get; }
@@ -109,7 +108,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPayloadBytes, 64);
         var client = new VehicleBusClient(options, MqttConnection.ParseBroker(options.Connection.Broker), sink, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, jitter);
-        client._connection = Task.Run(() => client.KeepConnectedAsync(client._stop.Token));
+        client._keeper.Start();
         client._sender = Task.Run(() => client.SendAsync(client._stop.Token));
         return client;
     }
@@ -164,119 +163,25 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _tick.DisposeAsync().ConfigureAwait(false);
-        await Task.WhenAll(_connection, _sender).ConfigureAwait(false);
-        if (_mqtt.IsConnected)
-        {
-            try
-            {
-                await _mqtt.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
-            {
-                BusLog.DisconnectFailed(_logger, e.Message);
-            }
-        }
-
+        await _sender.ConfigureAwait(false);
+        await _keeper.DisposeAsync().ConfigureAwait(false);
         _mqtt.Dispose();
         _outbox.Dispose();
         _stop.Dispose();
         _inFlight.Dispose();
     }
 
-    /// <summary>The delay before reconnect attempt <paramref name="attempt"/> (1-based): exponential, capped, ±25 % jitter.</summary>
-    internal static TimeSpan Backoff(int attempt, TimeSpan min, TimeSpan max, double random)
-    {
-        var exponential = min.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(exponential, max.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.75 + (0.5 * random)));
-    }
-
     private void Wake() => _wake.Writer.TryWrite(true);
 
-    private async Task KeepConnectedAsync(CancellationToken cancellationToken)
+    private async Task OnConnectedAsync(MqttClientConnectResult result, CancellationToken cancellationToken)
     {
-        var attempt = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            if (!_mqtt.IsConnected)
-            {
-                try
-                {
-                    var result = await _mqtt.ConnectAsync(_mqttOptions, cancellationToken).ConfigureAwait(false);
-                    if (result.ResultCode != MqttClientConnectResultCode.Success)
-                    {
-                        throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
-                    }
+        Topics.EnsureOwn(Topics.Reply);
+        await MqttConnection.SubscribeAsync(_mqtt, Topics.Reply, cancellationToken).ConfigureAwait(false);
 
-                    var subscription = new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(f => f.WithTopic(Topics.Reply).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
-                        .Build();
-                    Topics.EnsureOwn(Topics.Reply);
-                    var subscribed = await _mqtt.SubscribeAsync(subscription, cancellationToken).ConfigureAwait(false);
-                    if (subscribed.Items.Any(i => (int)i.ResultCode > 2))
-                    {
-                        throw new InvalidOperationException($"broker refused the subscription to {Topics.Reply}: {subscribed.Items.First().ResultCode}");
-                    }
-
-                    _outbox.ResetAfterReconnect(result.IsSessionPresent);
-                    attempt = 0;
-                    Statistics.Count(BusEvent.Connected);
-                    BusLog.Connected(_logger, Broker, Topics.VehicleId, result.IsSessionPresent ? "restored" : "new", _outbox.Count);
-                    ConnectionChanged?.Invoke(true);
-                    Wake();
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e)
-                {
-                    attempt++;
-                    var delay = Backoff(attempt, _options.ReconnectMin, _options.ReconnectMax, NextJitter());
-                    if (attempt == 1)
-                    {
-                        BusLog.Unreachable(_logger, Broker, e.Message, _options.ReconnectMax);
-                    }
-                    else
-                    {
-                        BusLog.RetryFailed(_logger, attempt, e.Message, delay);
-                    }
-
-                    if (_mqtt.IsConnected)
-                    {
-                        await _mqtt.DisconnectAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                    }
-
-                    try
-                    {
-                        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-
-                    continue;
-                }
-            }
-
-            try
-            {
-                await _disconnected.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private double NextJitter()
-    {
-        lock (_jitter)
-        {
-            return _jitter.NextDouble();
-        }
+        _outbox.ResetAfterReconnect(result.IsSessionPresent);
+        Statistics.Count(BusEvent.Connected);
+        BusLog.Connected(_logger, Broker, Topics.VehicleId, result.IsSessionPresent ? "restored" : "new", _outbox.Count);
+        Wake();
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)

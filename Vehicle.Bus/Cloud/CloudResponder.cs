@@ -26,6 +26,7 @@ public sealed class CloudResponder : IAsyncDisposable
     private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, long Received)> _work;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _workers;
+    private ConnectionKeeper? _keeper;
 
     private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger)
     {
@@ -56,31 +57,28 @@ public sealed class CloudResponder : IAsyncDisposable
         var clientId = string.IsNullOrEmpty(options.ClientId) ? $"responder-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48] : options.ClientId;
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudResponder>();
         var responder = new CloudResponder(options, backend, time ?? TimeProvider.System, logger);
+        var mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, clientId).WithCleanStart(true).Build();
+        responder._keeper = new ConnectionKeeper(
+            responder._mqtt,
+            mqttOptions,
+            broker,
+            options.Connection,
+            (_, ct) => MqttConnection.SubscribeAsync(responder._mqtt, options.Filter, ct),
+            responder._time,
+            new Random(),
+            logger);
         try
         {
-            var mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, clientId).WithCleanStart(true).Build();
-            var connected = await responder._mqtt.ConnectAsync(mqttOptions, cancellationToken).ConfigureAwait(false);
-            if (connected.ResultCode != MqttClientConnectResultCode.Success)
-            {
-                throw new InvalidOperationException($"broker refused the responder: {connected.ResultCode} {connected.ReasonString}");
-            }
-
-            var subscribed = await responder._mqtt.SubscribeAsync(
-                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(options.Filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(),
-                cancellationToken).ConfigureAwait(false);
-            if (subscribed.Items.Any(i => (int)i.ResultCode > 2))
-            {
-                throw new InvalidOperationException($"broker refused the subscription to {options.Filter}: {subscribed.Items.First().ResultCode}");
-            }
-
-            BusLog.ResponderReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers.Length);
-            return responder;
+            await responder._keeper.ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await responder.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+
+        BusLog.ResponderReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers.Length);
+        return responder;
     }
 
     /// <summary>Stops answering and disconnects; unanswered queries are not acknowledged and go to another responder.</summary>
@@ -94,16 +92,9 @@ public sealed class CloudResponder : IAsyncDisposable
         _work.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_workers).ConfigureAwait(false);
-        if (_mqtt.IsConnected)
+        if (_keeper is not null)
         {
-            try
-            {
-                await _mqtt.DisconnectAsync().ConfigureAwait(false);
-            }
-            catch (MQTTnet.Exceptions.MqttCommunicationException e)
-            {
-                BusLog.DisconnectFailed(_logger, e.Message);
-            }
+            await _keeper.DisposeAsync().ConfigureAwait(false);
         }
 
         _mqtt.Dispose();
@@ -116,16 +107,21 @@ public sealed class CloudResponder : IAsyncDisposable
         {
             await foreach (var (e, received) in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
-                await AnswerAsync(e.ApplicationMessage, received).ConfigureAwait(false);
-                await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
+                try
+                {
+                    await AnswerAsync(e.ApplicationMessage, received).ConfigureAwait(false);
+                    await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+                {
+                    // The connection dropped mid-answer: the query was not acknowledged, so the broker
+                    // (or the car's retry) brings it back.
+                    BusLog.DisconnectFailed(_logger, error.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-        }
-        catch (MQTTnet.Exceptions.MqttCommunicationException e)
-        {
-            BusLog.DisconnectFailed(_logger, e.Message);
         }
     }
 

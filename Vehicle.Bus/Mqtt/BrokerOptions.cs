@@ -24,6 +24,12 @@ public sealed class BrokerOptions
     /// <summary>Keep-alive: a half-open connection is noticed within about 1.5 times this.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>First reconnect delay; doubles per failed attempt, with ±25 % jitter.</summary>
+    public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Reconnect delay cap.</summary>
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Connect and acknowledgement timeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet.Packets;
 using MQTTnet.Server;
 
 namespace Vehicle.Bus.Mqtt;
@@ -9,7 +10,8 @@ namespace Vehicle.Bus.Mqtt;
 /// <summary>
 /// An in-process MQTT 5 broker (MQTTnet server) on loopback with persistent sessions: the default
 /// when no broker is configured, so one command runs the whole system on one machine. Plain TCP,
-/// no authentication: it only listens on 127.0.0.1.
+/// no authentication: it only listens on 127.0.0.1. MQTTnet's server has no shared subscriptions;
+/// <see cref="SharedSubscriptions"/> adds them.
 /// </summary>
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
@@ -44,18 +46,40 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithMaxPendingMessagesPerClient(10_000)
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
+        var shared = new SharedSubscriptions();
+        // The server refuses "$share/..." before any subscription interceptor runs: rewrite the packet.
+        server.InterceptingInboundPacketAsync += e =>
+        {
+            if (e.Packet is MqttSubscribePacket subscribe)
+            {
+                foreach (var topicFilter in subscribe.TopicFilters)
+                {
+                    if (SharedSubscriptions.TryParse(topicFilter.Topic, out var group, out var filter))
+                    {
+                        topicFilter.Topic = filter;
+                        shared.Join(e.ClientId, group, filter);
+                    }
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+        server.ClientDisconnectedAsync += e =>
+        {
+            shared.Leave(e.ClientId);
+            return Task.CompletedTask;
+        };
+        server.InterceptingClientEnqueueAsync += e =>
+        {
+            e.AcceptEnqueue = shared.Accept(e.ReceiverClientId, e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
         await server.StartAsync().ConfigureAwait(false);
         var broker = new EmbeddedBroker(server, port);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EmbeddedBroker>();
         BusLog.BrokerListening(logger, broker.Uri);
         return broker;
     }
-
-    /// <summary>Stops listening and drops every connection (sessions are kept), as a broker restart does.</summary>
-    public Task StopAsync() => _server.StopAsync();
-
-    /// <summary>Listens again after <see cref="StopAsync"/>.</summary>
-    public Task StartAgainAsync() => _server.StartAsync();
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -66,6 +66,22 @@ public static class MqttConnection
         return builder;
     }
 
+    /// <summary>Subscribes with QoS 1; throws when the broker refuses (e.g. its ACL).</summary>
+    /// <exception cref="InvalidOperationException">The broker refused the subscription.</exception>
+    public static async Task SubscribeAsync(IMqttClient client, string filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var options = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce))
+            .Build();
+        var result = await client.SubscribeAsync(options, cancellationToken).ConfigureAwait(false);
+        var refused = result.Items.FirstOrDefault(i => (int)i.ResultCode > 2);
+        if (refused is not null)
+        {
+            throw new InvalidOperationException($"broker refused the subscription to {filter}: {refused.ResultCode}");
+        }
+    }
+
     /// <summary>
     /// The broker's certificate must chain to the pinned CA (or, with none pinned, to the system's
     /// roots) and name the host. Revocation is not checked online: a car in a tunnel cannot reach an

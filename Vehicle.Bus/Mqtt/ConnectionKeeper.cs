@@ -1,0 +1,179 @@
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+
+namespace Vehicle.Bus.Mqtt;
+
+/// <summary>
+/// Keeps one MQTT connection up (MQTTnet 5 has no managed client): connects, runs the caller's
+/// set-up (subscriptions), and after every drop reconnects with exponential backoff and jitter,
+/// capped. A half-open connection is found by the client's keep-alive ping.
+/// </summary>
+internal sealed class ConnectionKeeper : IAsyncDisposable
+{
+    private readonly IMqttClient _mqtt;
+    private readonly MqttClientOptions _options;
+    private readonly Func<MqttClientConnectResult, CancellationToken, Task> _onConnected;
+    private readonly BrokerOptions _settings;
+    private readonly TimeProvider _time;
+    private readonly Random _jitter;
+    private readonly ILogger _logger;
+    private readonly Uri _broker;
+    private readonly SemaphoreSlim _dropped = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private long _failures;
+
+    public ConnectionKeeper(IMqttClient mqtt, MqttClientOptions options, Uri broker, BrokerOptions settings, Func<MqttClientConnectResult, CancellationToken, Task> onConnected, TimeProvider time, Random jitter, ILogger logger)
+    {
+        _mqtt = mqtt;
+        _options = options;
+        _broker = broker;
+        _settings = settings;
+        _onConnected = onConnected;
+        _time = time;
+        _jitter = jitter;
+        _logger = logger;
+        _mqtt.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected)
+            {
+                _dropped.Release();
+                ConnectionChanged?.Invoke(false);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>True when connected and set up, false when the connection dropped.</summary>
+    public event Action<bool>? ConnectionChanged;
+
+    /// <summary>Failed connection attempts so far (refused, unreachable, bad certificate).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>The last connection error, or null.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>The delay before reconnect attempt <paramref name="attempt"/> (1-based): exponential, capped, ±25 % jitter.</summary>
+    public static TimeSpan Backoff(int attempt, TimeSpan min, TimeSpan max, double random)
+    {
+        var exponential = min.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(exponential, max.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.75 + (0.5 * random)));
+    }
+
+    /// <summary>Starts the loop; returns at once.</summary>
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    /// <summary>Connects once, now, and throws when that fails (for callers that must not start offline).</summary>
+    public async Task ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        Start();
+    }
+
+    /// <summary>Stops reconnecting and disconnects cleanly.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        if (_mqtt.IsConnected)
+        {
+            try
+            {
+                await _mqtt.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build()).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                BusLog.DisconnectFailed(_logger, e.Message);
+            }
+        }
+
+        _stop.Dispose();
+        _dropped.Dispose();
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var result = await _mqtt.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+        }
+
+        await _onConnected(result, cancellationToken).ConfigureAwait(false);
+        // Drops seen before this connection are history.
+        while (_dropped.CurrentCount > 0 && _mqtt.IsConnected)
+        {
+            await _dropped.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        ConnectionChanged?.Invoke(true);
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_mqtt.IsConnected)
+                {
+                    await _dropped.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                attempt = 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                attempt++;
+                Interlocked.Increment(ref _failures);
+                LastError = e.Message;
+                double random;
+                lock (_jitter)
+                {
+                    random = _jitter.NextDouble();
+                }
+
+                var delay = Backoff(attempt, _settings.ReconnectMin, _settings.ReconnectMax, random);
+                if (attempt == 1)
+                {
+                    BusLog.Unreachable(_logger, _broker, e.Message, _settings.ReconnectMax);
+                }
+                else
+                {
+                    BusLog.RetryFailed(_logger, attempt, e.Message, delay);
+                }
+
+                try
+                {
+                    if (_mqtt.IsConnected)
+                    {
+                        await _mqtt.DisconnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Vehicle.Bus.Car;
+using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Mqtt;
+
+namespace Vehicle.Bus.Tests;
+
+/// <summary>
+/// The bus's behaviour, run against two brokers: Mosquitto (<see cref="MosquittoBusTests"/>) and the
+/// embedded MQTTnet server (<see cref="EmbeddedBusTests"/>).
+/// </summary>
+public abstract class BusSuite : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly string _directory = Directory.CreateTempSubdirectory("bus-test-").FullName;
+
+    protected IBrokerHost Broker { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Broker = CreateBroker();
+        await Broker.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        await Broker.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_query_is_answered_and_one_trace_spans_car_responder_and_car()
+    {
+        var activities = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name is BusTelemetry.Name or "test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activities.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var source = new ActivitySource("test");
+        await StartResponderAsync();
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+
+        ActivityTraceId trace;
+        using (var ask = source.StartActivity("ask"))
+        {
+            trace = ask!.TraceId;
+            car.Enqueue(Query("What is the capital of Australia?"));
+        }
+
+        await sink.WaitForRepliesAsync(1);
+        var reply = Assert.Single(sink.Replies);
+        Assert.Equal("The capital of Australia is Canberra.", reply.Text);
+        Assert.Null(reply.Error);
+        await sink.Changed.WaitAsync(() => activities.Any(a => a.OperationName == "bus.reply"), "the reply span");
+        foreach (var name in new[] { "bus.publish", "responder.answer", "bus.reply" })
+        {
+            Assert.Contains(activities, a => a.OperationName == name && a.TraceId == trace);
+        }
+    }
+
+    [Fact]
+    public async Task Queries_asked_offline_are_queued_then_drained_in_order_when_the_broker_is_back()
+    {
+        await Broker.StopAsync(kill: false);
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+        var questions = Enumerable.Range(1, 8).Select(i => $"question number {i}").ToList();
+        foreach (var question in questions)
+        {
+            Assert.Equal(EnqueueStatus.Queued, car.Enqueue(Query(question)).Status);
+        }
+
+        Assert.Equal(8, car.Statistics.QueuedOffline);
+        await Broker.StartAsync();
+        var order = new ConcurrentQueue<string>();
+        await StartResponderAsync(new RecordingBackend(order), workers: 1);
+        await sink.WaitForRepliesAsync(questions.Count);
+        Assert.Equal(questions, order.Distinct().ToList());
+        Assert.Equal(questions, sink.Replies.Select(r => r.Question).ToList());
+        Assert.Equal(0, car.Pending);
+    }
+
+    [Fact]
+    public async Task A_query_whose_time_to_live_runs_out_offline_is_dropped_as_expired()
+    {
+        await Broker.StopAsync(kill: false);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        using var sink = new RecordingSink();
+        var car = StartCar(sink, time: time);
+        var query = new BusQuery(Guid.NewGuid(), "will it rain tomorrow", time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        Assert.Equal(EnqueueStatus.Queued, car.Enqueue(query).Status);
+        time.Advance(TimeSpan.FromSeconds(6));
+        await sink.Changed.WaitAsync(() => !sink.Dropped.IsEmpty, "the expiry");
+        var (dropped, reason) = Assert.Single(sink.Dropped);
+        Assert.Equal(query.Id, dropped.Id);
+        Assert.Equal("will it rain tomorrow", dropped.Text);
+        Assert.Equal(QueryDropReason.Expired, reason);
+        Assert.Equal(0, car.Pending);
+        Assert.Equal(1, car.Statistics.Expired);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Broker_restarts_mid_flight_lose_nothing_and_answer_each_query_once(bool kill)
+    {
+        await StartResponderAsync(new OfflineBackend(new OfflineBackendOptions { LatencyMedianMs = 20 }));
+        using var sink = new RecordingSink();
+        var car = StartCar(sink, retryAfter: TimeSpan.FromSeconds(2));
+        var ids = new List<Guid>();
+        void Ask(int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                var query = Query($"what is the capital of france {i}");
+                ids.Add(query.Id);
+                car.Enqueue(query);
+            }
+        }
+
+        Ask(0, 20);
+        await sink.WaitForRepliesAsync(5);
+        await Broker.StopAsync(kill);
+        Ask(20, 30);
+        await Broker.StartAsync();
+        Ask(30, 40);
+        await sink.WaitForRepliesAsync(ids.Count, limitSeconds: 60);
+        Assert.Equal(ids.Order(), sink.Replies.Select(r => r.Id).Order());
+        Assert.Equal(0, car.Pending);
+        Assert.True(car.Statistics.Connects >= 2, "the car reconnected");
+    }
+
+    [Fact]
+    public async Task Malformed_unknown_duplicate_and_oversized_replies_are_counted_and_dropped()
+    {
+        await StartResponderAsync();
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+        var query = Query("what is the capital of japan");
+        car.Enqueue(query);
+        await sink.WaitForRepliesAsync(1);
+
+        using var raw = await ConnectRawAsync("intruder");
+        var reply = car.Topics.Reply;
+        await PublishAsync(raw, reply, "not json at all", query.Id.ToByteArray());
+        await PublishAsync(raw, reply, """{"text":"no correlation"}""", null);
+        await PublishAsync(raw, reply, """{"text":"who asked?"}""", Guid.NewGuid().ToByteArray());
+        await PublishAsync(raw, reply, """{"text":"Tokyo again"}""", query.Id.ToByteArray());
+        await PublishAsync(raw, reply, "{\"text\":\"" + new string('x', 200 * 1024) + "\"}", Guid.NewGuid().ToByteArray());
+        await sink.Changed.WaitAsync(
+            () => car.Statistics.MalformedReplies + car.Statistics.UnknownReplies + car.Statistics.DuplicateReplies + car.Statistics.OversizedReplies >= 5,
+            "five dropped replies");
+
+        Assert.Equal(2, car.Statistics.MalformedReplies);
+        Assert.Equal(1, car.Statistics.UnknownReplies);
+        Assert.Equal(1, car.Statistics.DuplicateReplies);
+        Assert.Equal(1, car.Statistics.OversizedReplies);
+        Assert.Single(sink.Replies);
+
+        // The client keeps working.
+        car.Enqueue(Query("who painted the mona lisa"));
+        await sink.WaitForRepliesAsync(2);
+        Assert.Equal("Leonardo da Vinci painted the Mona Lisa.", sink.Replies.Last().Text);
+    }
+
+    [Fact]
+    public async Task An_oversized_query_is_refused_before_sending_without_a_reconnect()
+    {
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+        await sink.Changed.WaitAsync(() => car.IsConnected, "the connection");
+        var result = car.Enqueue(Query(new string('a', 129 * 1024)));
+        Assert.Equal(EnqueueStatus.Refused, result.Status);
+        Assert.Contains("131072-byte payload limit", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, car.Pending);
+        Assert.True(car.IsConnected);
+        Assert.Equal(1, car.Statistics.Connects);
+    }
+
+    [Fact]
+    public async Task The_responder_answers_only_into_the_asking_vehicles_prefix_and_drops_expired_queries()
+    {
+        var responder = await StartResponderAsync(new OfflineBackend(new OfflineBackendOptions { LatencyMedianMs = 1500 }));
+        using var raw = await ConnectRawAsync("probe");
+        // Reply topic of another car: refused.
+        await raw.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic("vehicles/car-a/copilot/query").WithPayload("""{"text":"what is the capital of france"}""")
+            .WithResponseTopic("vehicles/car-b/copilot/reply").WithCorrelationData([1, 2, 3])
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        // One second to live, 1.5 s to think: dropped.
+        await raw.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic("vehicles/car-a/copilot/query").WithPayload("""{"text":"what is the capital of france"}""")
+            .WithResponseTopic("vehicles/car-a/copilot/reply").WithCorrelationData([4, 5, 6]).WithMessageExpiryInterval(1)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        using var signal = new Signal();
+        await signal.WaitAsync(() => responder.Statistics.Rejected == 1 && responder.Statistics.Expired == 1, "one rejected and one expired query");
+        Assert.Equal(0, responder.Statistics.Answered);
+    }
+
+    [Fact]
+    public async Task Two_responders_in_the_shared_subscription_split_the_queries()
+    {
+        var first = await StartResponderAsync();
+        var second = await StartResponderAsync();
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+        for (var i = 0; i < 40; i++)
+        {
+            car.Enqueue(Query($"what is the capital of canada {i}"));
+        }
+
+        await sink.WaitForRepliesAsync(40);
+        await sink.Changed.WaitAsync(() => first.Statistics.Answered + second.Statistics.Answered >= 40, "both responders' counts");
+        Assert.Equal(40, first.Statistics.Answered + second.Statistics.Answered);
+        Assert.True(first.Statistics.Answered > 0 && second.Statistics.Answered > 0, $"{first.Statistics.Answered} / {second.Statistics.Answered}");
+    }
+
+    [Fact]
+    public async Task A_backend_failure_reaches_the_car_as_an_error()
+    {
+        await StartResponderAsync(new OfflineBackend(new OfflineBackendOptions { FailureRate = 1 }));
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+        car.Enqueue(Query("what is the capital of france"));
+        await sink.WaitForRepliesAsync(1);
+        Assert.StartsWith("backend_failed", Assert.Single(sink.Replies).Error, StringComparison.Ordinal);
+    }
+
+    protected abstract IBrokerHost CreateBroker();
+
+    protected static BusQuery Query(string text) => new(Guid.NewGuid(), text, TimeProvider.System.GetUtcNow() + TimeSpan.FromMinutes(2));
+
+    protected VehicleBusClient StartCar(ICloudReplySink sink, string vehicle = "test-car", TimeProvider? time = null, TimeSpan? retryAfter = null, BrokerOptions? connection = null, string? outbox = null)
+    {
+        connection ??= new BrokerOptions();
+        connection.Broker ??= Broker.Uri.ToString();
+        connection.ReconnectMin = TimeSpan.FromMilliseconds(50);
+        connection.ReconnectMax = TimeSpan.FromMilliseconds(500);
+        var options = new CarBusOptions
+        {
+            Connection = connection,
+            VehicleId = vehicle,
+            OutboxPath = outbox ?? Path.Combine(_directory, $"{vehicle}-{Guid.NewGuid():N}.db"),
+            RetryAfter = retryAfter ?? TimeSpan.FromSeconds(30),
+        };
+        var client = VehicleBusClient.Start(options, sink, time);
+        _owned.Add(client);
+        return client;
+    }
+
+    protected async Task<CloudResponder> StartResponderAsync(ICloudBackend? backend = null, int workers = 8, BrokerOptions? connection = null)
+    {
+        connection ??= new BrokerOptions();
+        connection.Broker ??= Broker.Uri.ToString();
+        connection.ReconnectMin = TimeSpan.FromMilliseconds(50);
+        connection.ReconnectMax = TimeSpan.FromMilliseconds(500);
+        var responder = await CloudResponder.StartAsync(new ResponderOptions { Connection = connection, Workers = workers }, backend ?? new OfflineBackend());
+        _owned.Add(responder);
+        return responder;
+    }
+
+    protected async Task<IMqttClient> ConnectRawAsync(string clientId, string? username = null, string? password = null)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(Broker.Uri.Host, Broker.Uri.Port).WithClientId(clientId).WithProtocolVersion(MqttProtocolVersion.V500);
+        if (username is not null)
+        {
+            options.WithCredentials(username, password);
+        }
+
+        await client.ConnectAsync(options.Build());
+        return client;
+    }
+
+    private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, string payload, byte[]? correlation)
+    {
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (correlation is not null)
+        {
+            message.WithCorrelationData(correlation);
+        }
+
+        return client.PublishAsync(message.Build());
+    }
+
+    /// <summary>Answers like the offline backend and records the order questions arrive in.</summary>
+    private sealed class RecordingBackend(ConcurrentQueue<string> order) : ICloudBackend
+    {
+        public string Name => "recording";
+
+        public Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+        {
+            order.Enqueue(question);
+            return Task.FromResult(new CloudAnswer($"answer to {question}"));
+        }
+    }
+}
+
+public sealed class EmbeddedBusTests : BusSuite
+{
+    protected override IBrokerHost CreateBroker() => new EmbeddedHost();
+}
+
+public sealed class MosquittoBusTests : BusSuite
+{
+    protected override IBrokerHost CreateBroker() => new MosquittoHost();
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every test of the solution. The bus's integration tests start their own Mosquitto brokers and run
+# mosquitto_rr, so this installs Debian's mosquitto and mosquitto-clients first when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+missing=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+command -v mosquitto_rr >/dev/null 2>&1 || missing+=(mosquitto-clients)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+exec dotnet test Vehicle.sln -c Release "$@"
