@@ -58,6 +58,14 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _mqtt = new MqttClientFactory().CreateMqttClient();
         _mqtt.ApplicationMessageReceivedAsync += OnMessageAsync;
         _keeper = new ConnectionKeeper(_mqtt, _mqttOptions, broker, options.Connection, OnConnectedAsync, time, jitter ?? new Random(), _logger);
+        // Ready (subscribed, outbox reset): drain the backlog.
+        _keeper.ConnectionChanged += up =>
+        {
+            if (up)
+            {
+                Wake();
+            }
+        };
         // Expiry sweep and retry check, also while nothing else happens.
         _tick = time.CreateTimer(_ => Wake(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -78,8 +86,8 @@ public sealed class VehicleBusClient : IAsyncDisposable
     /// <summary>The broker address.</summary>
     public Uri Broker { get; }
 
-    /// <summary>Whether the MQTT connection is up now.</summary>
-    public bool IsConnected => _mqtt.IsConnected;
+    /// <summary>Whether the connection is up and subscribed now.</summary>
+    public bool IsConnected => _keeper.IsReady;
 
     /// <summary>Counters.</summary>
     public BusStatistics Statistics { get; } = new();
@@ -143,7 +151,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         }
 
         Statistics.Count(BusEvent.Enqueued);
-        var connected = _mqtt.IsConnected;
+        var connected = _keeper.IsReady;
         if (!connected)
         {
             Statistics.Count(BusEvent.QueuedOffline);
@@ -181,7 +189,6 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _outbox.ResetAfterReconnect(result.IsSessionPresent);
         Statistics.Count(BusEvent.Connected);
         BusLog.Connected(_logger, Broker, Topics.VehicleId, result.IsSessionPresent ? "restored" : "new", _outbox.Count);
-        Wake();
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)
@@ -199,7 +206,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
                     _sink.OnDropped(expired.Query, QueryDropReason.Expired);
                 }
 
-                if (!_mqtt.IsConnected)
+                if (!_keeper.IsReady)
                 {
                     continue;
                 }
@@ -207,7 +214,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
                 foreach (var entry in _outbox.Due(now, _options.RetryAfter, 256))
                 {
                     await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    if (!_mqtt.IsConnected)
+                    if (!_keeper.IsReady)
                     {
                         _inFlight.Release();
                         break;

@@ -16,6 +16,12 @@ public sealed class ChatBackendOptions
     /// <summary>API key (also from the environment variable <c>OPENAI_API_KEY</c>).</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>Retries of a failed HTTP call (429, 5xx, network errors) inside one question.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Longest wait for one HTTP call.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>What the model is told first.</summary>
     public string SystemPrompt { get; set; } =
         "You are a car's voice assistant. Answer in one or two short spoken sentences. " +
@@ -49,7 +55,12 @@ public sealed class ChatClientBackend : ICloudBackend, IDisposable
         }
 
         var key = options.ApiKey ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY") ?? "none";
-        var client = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = endpoint });
+        var client = new OpenAI.Chat.ChatClient(options.Model, new ApiKeyCredential(key), new OpenAIClientOptions
+        {
+            Endpoint = endpoint,
+            RetryPolicy = new System.ClientModel.Primitives.ClientRetryPolicy(options.MaxRetries),
+            NetworkTimeout = options.Timeout,
+        });
         return new ChatClientBackend(client.AsIChatClient(), options.SystemPrompt);
     }
 
@@ -64,7 +75,7 @@ public sealed class ChatClientBackend : ICloudBackend, IDisposable
             var text = response.Text;
             return string.IsNullOrWhiteSpace(text) ? throw new CloudBackendException("the model returned no text") : new CloudAnswer(text.Trim());
         }
-        catch (Exception e) when (e is ClientResultException or HttpRequestException or InvalidOperationException)
+        catch (Exception e) when (e is ClientResultException or HttpRequestException or InvalidOperationException or AggregateException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new CloudBackendException($"chat endpoint failed: {e.Message}", e);
         }

@@ -22,6 +22,7 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private long _failures;
+    private volatile bool _ready;
 
     public ConnectionKeeper(IMqttClient mqtt, MqttClientOptions options, Uri broker, BrokerOptions settings, Func<MqttClientConnectResult, CancellationToken, Task> onConnected, TimeProvider time, Random jitter, ILogger logger)
     {
@@ -37,6 +38,7 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
         {
             if (e.ClientWasConnected)
             {
+                _ready = false;
                 _dropped.Release();
                 ConnectionChanged?.Invoke(false);
             }
@@ -47,6 +49,9 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
 
     /// <summary>True when connected and set up, false when the connection dropped.</summary>
     public event Action<bool>? ConnectionChanged;
+
+    /// <summary>Connected and set up (subscribed): only then may the owner publish.</summary>
+    public bool IsReady => _ready && _mqtt.IsConnected;
 
     /// <summary>Failed connection attempts so far (refused, unreachable, bad certificate).</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -113,6 +118,7 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
             await _dropped.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        _ready = true;
         ConnectionChanged?.Invoke(true);
     }
 

@@ -54,6 +54,7 @@ public sealed class MosquittoHost : IBrokerHost
         _config = Path.Combine(Directory, "mosquitto.conf");
         File.WriteAllText(_config, $"""
             per_listener_settings false
+            user {Environment.UserName}
             persistence true
             persistence_location {Directory}/
             autosave_interval 3600

@@ -65,7 +65,8 @@ public abstract class BusSuite : IAsyncLifetime
         var reply = Assert.Single(sink.Replies);
         Assert.Equal("The capital of Australia is Canberra.", reply.Text);
         Assert.Null(reply.Error);
-        await sink.Changed.WaitAsync(() => activities.Any(a => a.OperationName == "bus.reply"), "the reply span");
+        // The listener hears every test running in parallel: wait for this query's own reply span.
+        await sink.Changed.WaitAsync(() => activities.Any(a => a.OperationName == "bus.reply" && a.TraceId == trace), "the reply span");
         foreach (var name in new[] { "bus.publish", "responder.answer", "bus.reply" })
         {
             Assert.Contains(activities, a => a.OperationName == name && a.TraceId == trace);

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Vehicle.Bus.Car;
+using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Mqtt;
+
+namespace Vehicle.Bus.Tests;
+
+public sealed class OutboxTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("outbox-").FullName;
+    private readonly DateTimeOffset _now = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Pending_queries_survive_reopening_and_come_back_in_order()
+    {
+        var path = Path.Combine(_directory, "o.db");
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+        using (var outbox = new QueryOutbox(path))
+        {
+            foreach (var id in ids)
+            {
+                outbox.Add(new BusQuery(id, $"q {id}", _now.AddMinutes(1), "driver"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+            }
+        }
+
+        using var reopened = new QueryOutbox(path);
+        var due = reopened.Due(_now, TimeSpan.FromSeconds(30), 100);
+        Assert.Equal(ids, due.Select(e => e.Query.Id));
+        Assert.Equal("driver", due[0].Query.Speaker);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", due[0].TraceParent);
+    }
+
+    [Fact]
+    public void A_full_outbox_evicts_the_oldest_query()
+    {
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), capacity: 3);
+        var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
+        var evicted = ids.SelectMany(id => outbox.Add(new BusQuery(id, "q", _now.AddMinutes(1)))).ToList();
+        Assert.Equal(ids.Take(2), evicted);
+        Assert.Equal(ids.Skip(2), outbox.Due(_now, TimeSpan.FromSeconds(30), 100).Select(e => e.Query.Id));
+    }
+
+    [Fact]
+    public void Sent_queries_are_not_due_until_the_retry_interval_or_a_reconnect_without_session()
+    {
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"));
+        var acked = new BusQuery(Guid.NewGuid(), "acked", _now.AddMinutes(5));
+        var unacked = new BusQuery(Guid.NewGuid(), "unacked", _now.AddMinutes(5));
+        outbox.Add(acked);
+        outbox.Add(unacked);
+        outbox.MarkSent(acked.Id, _now);
+        outbox.MarkAcknowledged(acked.Id);
+        outbox.MarkSent(unacked.Id, _now);
+        Assert.Empty(outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10));
+
+        outbox.ResetAfterReconnect(sessionPresent: true);
+        Assert.Equal([unacked.Id], outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
+
+        outbox.MarkSent(unacked.Id, _now);
+        outbox.MarkAcknowledged(unacked.Id);
+        Assert.Equal(2, outbox.Due(_now.AddSeconds(31), TimeSpan.FromSeconds(30), 10).Count);
+
+        outbox.ResetAfterReconnect(sessionPresent: false);
+        Assert.Equal(2, outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Count);
+    }
+
+    [Fact]
+    public void Expired_queries_are_removed_and_returned_and_answered_ones_are_gone()
+    {
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"));
+        var soon = new BusQuery(Guid.NewGuid(), "soon", _now.AddSeconds(10));
+        var later = new BusQuery(Guid.NewGuid(), "later", _now.AddSeconds(60));
+        outbox.Add(soon);
+        outbox.Add(later);
+        Assert.Equal(soon.Expires, outbox.NextExpiry());
+        Assert.Equal([soon.Id], outbox.RemoveExpired(_now.AddSeconds(10)).Select(e => e.Query.Id));
+        Assert.Empty(outbox.Due(_now.AddSeconds(61), TimeSpan.FromSeconds(1), 10));
+        Assert.True(outbox.Remove(later.Id));
+        Assert.False(outbox.Remove(later.Id));
+        Assert.Equal(0, outbox.Count);
+        Assert.Null(outbox.Find(later.Id));
+    }
+}
+
+public sealed class TopicAndBackoffTests
+{
+    [Fact]
+    public void A_car_may_use_only_topics_under_its_own_prefix()
+    {
+        var topics = new VehicleTopics("car-a");
+        Assert.Equal("vehicles/car-a/copilot/query", topics.Query);
+        Assert.Equal("vehicles/car-a/copilot/reply", topics.Reply);
+        topics.EnsureOwn(topics.Query);
+        Assert.Throws<UnauthorizedAccessException>(() => topics.EnsureOwn("vehicles/car-b/copilot/query"));
+        Assert.Throws<UnauthorizedAccessException>(() => topics.EnsureOwn("vehicles/car-a/#"));
+        Assert.Throws<UnauthorizedAccessException>(() => topics.EnsureOwn("vehicles/car-ab/copilot/query"));
+        Assert.Throws<ArgumentException>(() => new VehicleTopics("car/b"));
+        Assert.Throws<ArgumentException>(() => new VehicleTopics("+"));
+        Assert.Equal("vehicles/car-a/", VehicleTopics.PrefixOfQueryTopic("vehicles/car-a/copilot/query"));
+        Assert.Null(VehicleTopics.PrefixOfQueryTopic("car-a/copilot/query"));
+    }
+
+    [Fact]
+    public void Reconnect_backoff_doubles_is_capped_and_jittered_by_a_quarter()
+    {
+        var min = TimeSpan.FromMilliseconds(250);
+        var max = TimeSpan.FromSeconds(30);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), ConnectionKeeper.Backoff(1, min, max, 0.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), ConnectionKeeper.Backoff(2, min, max, 0.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), ConnectionKeeper.Backoff(3, min, max, 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(30), ConnectionKeeper.Backoff(40, min, max, 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(22.5), ConnectionKeeper.Backoff(40, min, max, 0));
+        Assert.Equal(TimeSpan.FromSeconds(37.5), ConnectionKeeper.Backoff(40, min, max, 1));
+    }
+
+    [Fact]
+    public void A_broker_address_must_be_mqtt_or_mqtts()
+    {
+        Assert.Equal(1883, MqttConnection.ParseBroker("mqtt://127.0.0.1:1883").Port);
+        Assert.Throws<ArgumentException>(() => MqttConnection.ParseBroker("http://example.com"));
+        Assert.Throws<ArgumentException>(() => MqttConnection.ParseBroker("127.0.0.1:1883"));
+        Assert.Throws<ArgumentException>(() => MqttConnection.CreateOptions(new BrokerOptions { CaFile = "ca.pem" }, new Uri("mqtt://127.0.0.1:1883"), "x"));
+    }
+
+    [Fact]
+    public void Shared_subscription_filters_are_split_into_group_and_filter()
+    {
+        Assert.True(SharedSubscriptions.TryParse("$share/copilot/vehicles/+/copilot/query", out var group, out var filter));
+        Assert.Equal("copilot", group);
+        Assert.Equal("vehicles/+/copilot/query", filter);
+        Assert.False(SharedSubscriptions.TryParse("vehicles/+/copilot/query", out _, out _));
+        Assert.False(SharedSubscriptions.TryParse("$share/copilot", out _, out _));
+    }
+}
+
+public sealed class BackendTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("backend-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task The_offline_backend_answers_from_its_knowledge_file_and_falls_back()
+    {
+        var backend = new OfflineBackend();
+        Assert.Equal("The capital of Australia is Canberra.", (await backend.AnswerAsync("What's the CAPITAL of Australia?", CancellationToken.None)).Text);
+        var suggestion = backend.Lookup("it's cold at my destination");
+        Assert.Equal("set the temperature to 22 degrees", suggestion.Command);
+        Assert.StartsWith("I can't look that up", backend.Lookup("what is the airspeed of an unladen swallow").Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_offline_backend_thinks_on_the_injected_clock_and_fails_at_its_rate()
+    {
+        var time = new FakeTimeProvider();
+        var slow = new OfflineBackend(new OfflineBackendOptions { LatencyMedianMs = 400 }, time);
+        var answer = slow.AnswerAsync("capital of france", CancellationToken.None);
+        Assert.False(answer.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(399));
+        Assert.False(answer.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("The capital of France is Paris.", (await answer).Text);
+
+        var failing = new OfflineBackend(new OfflineBackendOptions { FailureRate = 1 });
+        await Assert.ThrowsAsync<CloudBackendException>(() => failing.AnswerAsync("capital of france", CancellationToken.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OfflineBackend(new OfflineBackendOptions { FailureRate = 2 }));
+    }
+
+    [Fact]
+    public void A_bad_knowledge_file_names_the_file_and_the_problem()
+    {
+        var path = Path.Combine(_directory, "bad.yaml");
+        File.WriteAllText(path, "entries:\n  - match: [a]\n");
+        var error = Assert.Throws<InvalidDataException>(() => new OfflineBackend(new OfflineBackendOptions { KnowledgeFile = path }));
+        Assert.Contains("bad.yaml: entry 1", error.Message, StringComparison.Ordinal);
+        File.WriteAllText(path, "entries: [ {match: ");
+        Assert.Contains("bad.yaml: line", Assert.Throws<InvalidDataException>(() => new OfflineBackend(new OfflineBackendOptions { KnowledgeFile = path })).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_chat_backend_talks_to_an_openai_compatible_endpoint()
+    {
+        var port = EmbeddedBroker.FreePort();
+        using var server = new HttpListener();
+        server.Prefixes.Add($"http://127.0.0.1:{port}/");
+        server.Start();
+        var requests = new List<JsonDocument>();
+        var paths = new List<string>();
+        _ = Task.Run(async () =>
+        {
+            for (var i = 0; server.IsListening; i++)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await server.GetContextAsync();
+                }
+                catch (HttpListenerException)
+                {
+                    return;
+                }
+
+                using var reader = new StreamReader(context.Request.InputStream);
+                requests.Add(JsonDocument.Parse(await reader.ReadToEndAsync()));
+                paths.Add($"{context.Request.Url!.AbsolutePath} {context.Request.Headers["Authorization"]}");
+                var body = i == 0
+                    ? """{"id":"c1","object":"chat.completion","created":1,"model":"local","choices":[{"index":0,"message":{"role":"assistant","content":" Canberra is the capital. "},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"""
+                    : """{"error":{"message":"overloaded","type":"server_error"}}""";
+                context.Response.StatusCode = i == 0 ? 200 : 500;
+                context.Response.ContentType = "application/json";
+                var bytes = Encoding.UTF8.GetBytes(body);
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+            }
+        });
+
+        using var backend = ChatClientBackend.Create(new ChatBackendOptions { Url = $"http://127.0.0.1:{port}/v1", Model = "local", ApiKey = "test-key", MaxRetries = 1 });
+        var answer = await backend.AnswerAsync("what is the capital of australia", CancellationToken.None);
+        Assert.Equal("Canberra is the capital.", answer.Text);
+        var messages = requests[0].RootElement.GetProperty("messages");
+        Assert.Equal("system", messages[0].GetProperty("role").GetString());
+        Assert.Equal("what is the capital of australia", messages[1].GetProperty("content").GetString());
+        Assert.Equal("local", requests[0].RootElement.GetProperty("model").GetString());
+
+        var failure = await Assert.ThrowsAsync<CloudBackendException>(() => backend.AnswerAsync("again", CancellationToken.None));
+        Assert.Contains("chat endpoint failed", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(3, requests.Count);
+        Assert.All(paths, p => Assert.Equal("/v1/chat/completions Bearer test-key", p));
+        server.Stop();
+        foreach (var request in requests)
+        {
+            request.Dispose();
+        }
+    }
+}
