@@ -115,7 +115,7 @@ catch (Exception e) when (e is ArgumentException or InvalidOperationException or
     return 2;
 }
 
-/// <summary>Configuration (appsettings.json beside the binary, then environment variables) and logging to stderr.</summary>
+/// <summary>Configuration (appsettings.bus.json beside the binary, then environment variables) and logging to stderr.</summary>
 internal sealed class BusApp : IDisposable
 {
     private BusApp(IConfiguration configuration, ILoggerFactory loggerFactory)
@@ -132,7 +132,7 @@ internal sealed class BusApp : IDisposable
     {
         var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile("appsettings.bus.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
         var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging =>

@@ -40,7 +40,7 @@ ask.SetAction(parse =>
         using var writer = new ResultWriter(stdout);
         if (!batch)
         {
-            Write(writer, runtime.Submit(text!, seat));
+            Write(writer, runtime, runtime.Submit(text!, seat));
             return 0;
         }
 
@@ -49,7 +49,7 @@ ask.SetAction(parse =>
         {
             if (valid)
             {
-                Write(writer, runtime.Submit(line, seat));
+                Write(writer, runtime, runtime.Submit(line, seat));
             }
             else
             {
@@ -103,8 +103,8 @@ var root = new RootCommand("Vehicle copilot runtime: on-board command understand
     new Command("catalog", "Intent catalog tools.") { export },
 };
 
-static void Write(ResultWriter writer, CommandOutcome outcome) =>
-    writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome);
+static void Write(ResultWriter writer, CommandRuntime runtime, CommandOutcome outcome) =>
+    writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome, runtime.WaitForAnswer(outcome));
 
 try
 {

@@ -20,6 +20,9 @@ public sealed class CarBusOptions
     /// <summary>The SQLite outbox file; empty: <c>$XDG_STATE_HOME|~/.local/state/vehicle-copilot/{VehicleId}/outbox.db</c>.</summary>
     public string? OutboxPath { get; set; }
 
+    /// <summary>How long a question stays worth answering (its time-to-live, also across tunnels and restarts).</summary>
+    public TimeSpan QueryTimeToLive { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Most pending queries; one more evicts the oldest.</summary>
     public int OutboxCapacity { get; set; } = 1000;
 

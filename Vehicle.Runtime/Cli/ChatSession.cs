@@ -14,6 +14,15 @@ internal static class ChatSession
     public static void Run(CommandRuntime runtime, Seat seat, TextReader input, TextWriter output)
     {
         using var changes = runtime.Store.Subscribe();
+        var gate = new Lock();
+        runtime.Unclaimed += result =>
+        {
+            lock (gate)
+            {
+                output.WriteLine($"  [cloud {result.Kind.ToContractName()}] {result.Question}: {result.Response}");
+                output.Flush();
+            }
+        };
         output.WriteLine("Type a command (:state, :set PATH VALUE, :quit).");
         while (true)
         {

@@ -21,7 +21,7 @@ internal sealed class ResultWriter : IDisposable
     /// Writes one line: the understanding fields, then (when the request went through the command
     /// channel) outcome, actuations, response, lane and total_ms.
     /// </summary>
-    public void Write(Understanding result, CommandOutcome? outcome = null)
+    public void Write(Understanding result, CommandOutcome? outcome = null, CloudResult? cloud = null)
     {
         _writer.Reset();
         _writer.WriteStartObject();
@@ -109,6 +109,10 @@ internal sealed class ResultWriter : IDisposable
             }
 
             _writer.WriteNumber("total_ms", Math.Round(outcome.Total.TotalMilliseconds, 3));
+            if (outcome.CloudQueryId is { } id)
+            {
+                WriteCloud(id, outcome.Reason == "queued_offline" ? "queued" : "pending", cloud);
+            }
         }
 
         _writer.WriteEndObject();
@@ -120,4 +124,36 @@ internal sealed class ResultWriter : IDisposable
     }
 
     public void Dispose() => _writer.Dispose();
+
+    /// <summary>"cloud": the query id and what became of it (answered, failed, expired; pending or queued while unknown).</summary>
+    private void WriteCloud(Guid id, string unknown, CloudResult? cloud)
+    {
+        _writer.WriteStartObject("cloud");
+        _writer.WriteString("query_id", id);
+        _writer.WriteString("outcome", cloud?.Kind.ToContractName() ?? unknown);
+        if (cloud is not null)
+        {
+            _writer.WriteString("response", cloud.Response);
+            if (cloud.Reason is not null)
+            {
+                _writer.WriteString("reason", cloud.Reason);
+            }
+
+            if (cloud.Action is { } action)
+            {
+                _writer.WriteStartObject("action");
+                _writer.WriteString("text", action.Utterance);
+                _writer.WriteString("outcome", action.Kind.ToContractName());
+                _writer.WriteString("response", action.Response);
+                if (action.Reason is not null)
+                {
+                    _writer.WriteString("reason", action.Reason);
+                }
+
+                _writer.WriteEndObject();
+            }
+        }
+
+        _writer.WriteEndObject();
+    }
 }

@@ -251,6 +251,12 @@ public sealed partial class CommandChannel : ICommandChannel
         }
 
         var lane = item.Lane!.Value;
+        if (lane == Lane.Cloud && item.Request.FromCloud)
+        {
+            Complete(item, OutcomeKind.Refused, "cloud_suggestion: not an on-board command", "I can't do that.");
+            return;
+        }
+
         if (lane == here)
         {
             Execute(item, _planner.Catalog[item.Understanding.Intent!]);
@@ -291,7 +297,7 @@ public sealed partial class CommandChannel : ICommandChannel
             return;
         }
 
-        Complete(item, OutcomeKind.RoutedCloud, handoff == CloudHandoff.Queued ? "queued_offline" : null, response);
+        Complete(item, OutcomeKind.RoutedCloud, handoff == CloudHandoff.Queued ? "queued_offline" : null, response, cloudQueryId: query.Id);
     }
 
     private void Execute(WorkItem item, IntentDefinition intent)
@@ -383,9 +389,9 @@ public sealed partial class CommandChannel : ICommandChannel
         return outcome;
     }
 
-    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null)
+    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null, Guid? cloudQueryId = null)
     {
-        var outcome = Outcome(item, kind, reason, response, actuations ?? []);
+        var outcome = Outcome(item, kind, reason, response, actuations ?? []) with { CloudQueryId = cloudQueryId };
         if (item.TryComplete(outcome))
         {
             Record(outcome);

@@ -14,6 +14,7 @@ namespace Vehicle.Runtime.Commands;
 /// <param name="Reason">Why, for refused, rejected, deadline_missed and failed (machine-readable first word).</param>
 /// <param name="QueueWait">Admission to a lane's thread first starting on it (the channel's own overhead plus queueing).</param>
 /// <param name="Total">Admission to outcome.</param>
+/// <param name="CloudQueryId">For routed_cloud: the query's id, which its later <see cref="CloudResult"/> carries.</param>
 public sealed record CommandOutcome(
     OutcomeKind Kind,
     string Utterance,
@@ -23,4 +24,5 @@ public sealed record CommandOutcome(
     string Response,
     string? Reason,
     TimeSpan QueueWait,
-    TimeSpan Total);
+    TimeSpan Total,
+    Guid? CloudQueryId = null);

@@ -11,4 +11,8 @@ namespace Vehicle.Runtime.Commands;
 /// understanding but goes through the same lanes and the same safety policy: the cloud may
 /// suggest, the car decides.
 /// </param>
-public sealed record CommandRequest(string Utterance, Seat Speaker = Seat.Driver, TimeSpan? Budget = null, Understanding? Proposal = null);
+/// <param name="FromCloud">
+/// An action suggested in a cloud reply, in words: understood and checked on board like a spoken
+/// command, but never sent back to the cloud (no loops).
+/// </param>
+public sealed record CommandRequest(string Utterance, Seat Speaker = Seat.Driver, TimeSpan? Budget = null, Understanding? Proposal = null, bool FromCloud = false);

@@ -23,12 +23,15 @@ public enum OutcomeKind
 
     /// <summary>Something broke; <see cref="CommandOutcome.Reason"/> has the error.</summary>
     Failed,
+
+    /// <summary>A cloud question whose time-to-live ran out before its answer came back.</summary>
+    Expired,
 }
 
 /// <summary>Wire names of <see cref="OutcomeKind"/>.</summary>
 public static class OutcomeKindNames
 {
-    /// <summary>snake_case name: executed, answered, refused, deadline_missed, rejected, routed_cloud, failed.</summary>
+    /// <summary>snake_case name: executed, answered, refused, deadline_missed, rejected, routed_cloud, failed, expired.</summary>
     public static string ToContractName(this OutcomeKind kind) => kind switch
     {
         OutcomeKind.Executed => "executed",
@@ -38,6 +41,7 @@ public static class OutcomeKindNames
         OutcomeKind.Rejected => "rejected",
         OutcomeKind.RoutedCloud => "routed_cloud",
         OutcomeKind.Failed => "failed",
+        OutcomeKind.Expired => "expired",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }
