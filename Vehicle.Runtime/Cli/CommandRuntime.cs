@@ -49,10 +49,10 @@ internal sealed class CommandRuntime : IAsyncDisposable
         Understander? interactive = null;
         try
         {
-            cloud = CloudLink.StartAsync(app.Configuration, loggerFactory: app.LoggerFactory).GetAwaiter().GetResult();
             // Two inference sessions: the critical lane never shares one with the other lanes.
             critical = Understander.Create(app.Nlu, app.LoggerFactory);
             interactive = critical.CreateSibling(app.LoggerFactory);
+            cloud = CloudLink.StartAsync(app.Configuration, loggerFactory: app.LoggerFactory).GetAwaiter().GetResult();
             var channel = CommandChannel.Create(critical, interactive, app.Nlu.ResolveCatalogPath(), store, options: options, cloud: cloud?.Gateway, loggerFactory: app.LoggerFactory);
             cloud?.Gateway.Attach(channel);
             return new CommandRuntime(store, channel, cloud, cloudOptions);

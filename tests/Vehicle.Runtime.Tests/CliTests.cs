@@ -153,6 +153,20 @@ public sealed class CliTests
         }
     }
 
+    [Fact]
+    public async Task Ask_WorldQuestion_AnsweredThroughTheEmbeddedBrokerAndResponder()
+    {
+        var (exit, stdout, stderr) = await RunAsync([], "ask", "what is the capital of australia");
+
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("routed_cloud", json.RootElement.GetProperty("outcome").GetString());
+        var cloud = json.RootElement.GetProperty("cloud");
+        Assert.Equal("answered", cloud.GetProperty("outcome").GetString());
+        Assert.Equal("The capital of Australia is Canberra.", cloud.GetProperty("response").GetString());
+        Assert.Contains("Embedded MQTT broker listening", stderr, StringComparison.Ordinal);
+    }
+
     private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(byte[] stdin, params string[] arguments) =>
         RunAsync(stdin, new Dictionary<string, string>(), arguments);
 
@@ -171,6 +185,9 @@ public sealed class CliTests
             start.ArgumentList.Add(argument);
         }
 
+        // Each run keeps its cloud outbox in a folder of its own: parallel runs never share pending queries.
+        var state = Directory.CreateTempSubdirectory("cli-state-");
+        start.Environment["XDG_STATE_HOME"] = state.FullName;
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
@@ -182,6 +199,7 @@ public sealed class CliTests
         await process.StandardInput.BaseStream.WriteAsync(stdin);
         process.StandardInput.Close();
         await process.WaitForExitAsync();
+        state.Delete(recursive: true);
         return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using Vehicle.Bus.Car;
+using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Nlu;
+using VehicleSignal = Vehicle.Runtime.Vehicle.SignalValue;
+
+namespace Vehicle.Runtime.Tests;
+
+/// <summary>The cloud lane over the real bus: embedded broker, bus client with its SQLite outbox, responder.</summary>
+[Collection(UnderstanderGroup.Name)]
+public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("cloud-gateway-").FullName;
+    private readonly Channel<CloudResult> _results = Channel.CreateUnbounded<CloudResult>();
+    private readonly List<IAsyncDisposable> _owned = [];
+    private EmbeddedBroker _broker = null!;
+
+    public async Task InitializeAsync() => _broker = await EmbeddedBroker.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        await _broker.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_world_question_is_routed_to_the_cloud_and_its_answer_comes_back()
+    {
+        await StartResponderAsync(new OfflineBackend());
+        var (channel, _) = await StartAsync(_broker.Uri);
+
+        var outcome = await channel.SubmitAsync("who wrote hamlet", Seat.Passenger);
+
+        Assert.Equal((OutcomeKind.RoutedCloud, "Let me look that up."), (outcome.Kind, outcome.Response));
+        var result = await NextResultAsync();
+        Assert.Equal(outcome.CloudQueryId, result.QueryId);
+        Assert.Equal((OutcomeKind.Answered, "Hamlet was written by William Shakespeare.", Seat.Passenger), (result.Kind, result.Response, result.Speaker));
+        Assert.Null(result.Action);
+    }
+
+    [Fact]
+    public async Task An_action_the_cloud_suggests_goes_through_the_cars_own_policy()
+    {
+        await StartResponderAsync(new SuggestingBackend("open the trunk"));
+        var (channel, store) = await StartAsync(_broker.Uri);
+        Assert.Null(store.Set("Vehicle.Speed", VehicleSignal.Of(100.0), "test"));
+
+        await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
+        var moving = await NextResultAsync();
+        Assert.Equal(OutcomeKind.Refused, moving.Action!.Kind);
+        Assert.Equal(VehicleSignal.Of(false), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+
+        Assert.Null(store.Set("Vehicle.Speed", VehicleSignal.Of(0.0), "test"));
+        await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
+        var stopped = await NextResultAsync();
+        Assert.Equal(OutcomeKind.Executed, stopped.Action!.Kind);
+        Assert.Equal(VehicleSignal.Of(true), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+    }
+
+    [Fact]
+    public async Task A_suggestion_that_is_itself_a_world_question_is_not_sent_back_to_the_cloud()
+    {
+        await StartResponderAsync(new SuggestingBackend("who wrote hamlet"));
+        var (channel, _) = await StartAsync(_broker.Uri);
+
+        await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
+        var result = await NextResultAsync();
+        Assert.Equal(OutcomeKind.Refused, result.Action!.Kind);
+        Assert.StartsWith("cloud_suggestion", result.Action.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Offline_the_user_is_told_the_question_is_queued()
+    {
+        var (channel, _) = await StartAsync(new Uri($"mqtt://127.0.0.1:{EmbeddedBroker.FreePort()}"));
+
+        var outcome = await channel.SubmitAsync("who wrote hamlet", Seat.Driver);
+
+        Assert.Equal((OutcomeKind.RoutedCloud, "queued_offline"), (outcome.Kind, outcome.Reason));
+        Assert.Equal("I'm offline right now; I'll ask as soon as I'm connected.", outcome.Response);
+    }
+
+    private async Task<(CommandChannel Channel, Vehicle.SignalStore Store)> StartAsync(Uri broker)
+    {
+        var gateway = BusCloudGateway.Start(new CarBusOptions
+        {
+            Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromMilliseconds(200) },
+            VehicleId = "gateway-car",
+            OutboxPath = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"),
+        });
+        _owned.Add(gateway);
+        gateway.Completed += result => _results.Writer.TryWrite(result);
+        var store = ChannelTestKit.NewStore();
+        var channel = ChannelTestKit.Create(fixture, store, cloud: gateway);
+        _owned.Add(channel);
+        gateway.Attach(channel);
+        if (broker == _broker.Uri)
+        {
+            var connected = new TaskCompletionSource();
+            gateway.Bus.ConnectionChanged += up =>
+            {
+                if (up)
+                {
+                    connected.TrySetResult();
+                }
+            };
+            if (!gateway.Bus.IsConnected)
+            {
+                await connected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        return (channel, store);
+    }
+
+    private async Task StartResponderAsync(ICloudBackend backend) =>
+        _owned.Add(await CloudResponder.StartAsync(new ResponderOptions { Connection = new BrokerOptions { Broker = _broker.Uri.ToString() }, Workers = 2 }, backend));
+
+    private async Task<CloudResult> NextResultAsync() => await _results.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>A cloud model that answers every question with a suggested action.</summary>
+    private sealed class SuggestingBackend(string command) : ICloudBackend
+    {
+        public string Name => "suggesting";
+
+        public Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken) => Task.FromResult(new CloudAnswer("Here you go.", command));
+    }
+}
