@@ -10,20 +10,25 @@ namespace Vehicle.Bus.Car;
 public sealed record OutboxEntry(long Sequence, BusQuery Query, string? TraceParent, string? TraceState);
 
 /// <summary>
-/// The durable outbox (SQLite, WAL): a query is written before it is sent and removed only when its
-/// reply has been handed to the runtime or it expired. <c>synchronous=NORMAL</c> in WAL mode
-/// survives a crash of the process (kill -9); <see cref="Durable"/> (<c>FULL</c>) also survives
-/// a power cut at the cost of an fsync per query.
-/// Bounded: when <see cref="Capacity"/> queries are pending, adding one evicts the oldest
-/// (the newest question is the one the driver is waiting for).
-/// Thread-safe; one connection, one lock: every operation is a single short statement.
+/// The durable outbox: a query is written to SQLite (WAL) before it is sent and deleted only when
+/// its reply has been handed to the runtime, it expired or it was evicted. An in-memory index
+/// mirrors the table, so lookups cost no I/O: each query costs one INSERT and one DELETE, both
+/// prepared statements. <c>synchronous=NORMAL</c> in WAL mode survives a crash of the process
+/// (kill -9); <see cref="Durable"/> (<c>FULL</c>) also survives a power cut, at the cost of an
+/// fsync per write. When the table was opened, every stored query is pending and unsent again.
+/// Bounded: when <see cref="Capacity"/> queries are pending, adding one evicts the oldest (the
+/// newest question is the one the driver is waiting for). Thread-safe (one lock).
 /// </summary>
 public sealed class QueryOutbox : IDisposable
 {
     private readonly SqliteConnection _db;
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _delete;
     private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, Pending> _pending = [];
+    private long _sequence;
 
-    /// <summary>Opens (or creates) the outbox at <paramref name="path"/>.</summary>
+    /// <summary>Opens (or creates) the outbox at <paramref name="path"/> and loads what is pending.</summary>
     public QueryOutbox(string path, int capacity = 1000, bool durable = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
@@ -37,22 +42,45 @@ public sealed class QueryOutbox : IDisposable
 
         _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _db.Open();
-        Execute($"""
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous={(durable ? "FULL" : "NORMAL")};
-            PRAGMA busy_timeout=5000;
-            CREATE TABLE IF NOT EXISTS outbox(
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                id BLOB NOT NULL UNIQUE,
-                text TEXT NOT NULL,
-                speaker TEXT,
-                expires_ms INTEGER NOT NULL,
-                traceparent TEXT,
-                tracestate TEXT,
-                sent_ms INTEGER,
-                acked INTEGER NOT NULL DEFAULT 0,
-                attempts INTEGER NOT NULL DEFAULT 0);
-            """);
+        using (var setup = _db.CreateCommand())
+        {
+            setup.CommandText = $"""
+                PRAGMA locking_mode=EXCLUSIVE;
+                PRAGMA journal_mode=WAL;
+                PRAGMA synchronous={(durable ? "FULL" : "NORMAL")};
+                PRAGMA busy_timeout=5000;
+                CREATE TABLE IF NOT EXISTS outbox(
+                    seq INTEGER PRIMARY KEY,
+                    id BLOB NOT NULL UNIQUE,
+                    text TEXT NOT NULL,
+                    speaker TEXT,
+                    expires_ms INTEGER NOT NULL,
+                    traceparent TEXT,
+                    tracestate TEXT);
+                """;
+            setup.ExecuteNonQuery();
+        }
+
+        using (var load = _db.CreateCommand())
+        {
+            load.CommandText = "SELECT seq, id, text, speaker, expires_ms, traceparent, tracestate FROM outbox";
+            using var reader = load.ExecuteReader();
+            while (reader.Read())
+            {
+                var query = new BusQuery(
+                    new Guid((byte[])reader[1]),
+                    reader.GetString(2),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                    reader.IsDBNull(3) ? null : reader.GetString(3));
+                _pending[query.Id] = new Pending(new OutboxEntry(reader.GetInt64(0), query, reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+                _sequence = Math.Max(_sequence, reader.GetInt64(0));
+            }
+        }
+
+        _insert = Prepare(
+            "INSERT INTO outbox(seq, id, text, speaker, expires_ms, traceparent, tracestate) VALUES ($seq, $id, $text, $speaker, $expires, $tp, $ts)",
+            "$seq", "$id", "$text", "$speaker", "$expires", "$tp", "$ts");
+        _delete = Prepare("DELETE FROM outbox WHERE id = $id", "$id");
     }
 
     /// <summary>Most queries kept; adding one more evicts the oldest.</summary>
@@ -68,48 +96,34 @@ public sealed class QueryOutbox : IDisposable
         {
             lock (_gate)
             {
-                return Convert.ToInt32(Scalar("SELECT COUNT(*) FROM outbox"), System.Globalization.CultureInfo.InvariantCulture);
+                return _pending.Count;
             }
         }
     }
 
-    /// <summary>Stores a query; returns the ids evicted to make room (oldest first).</summary>
-    public IReadOnlyList<Guid> Add(BusQuery query, string? traceParent = null, string? traceState = null)
+    /// <summary>Stores a query; returns the queries evicted to make room (oldest first).</summary>
+    /// <param name="query">The query.</param>
+    /// <param name="traceParent">W3C traceparent of the asking request.</param>
+    /// <param name="traceState">W3C tracestate.</param>
+    /// <param name="sentAt">Set when the caller publishes it right away (it is then not due until the retry interval).</param>
+    public IReadOnlyList<BusQuery> Add(BusQuery query, string? traceParent = null, string? traceState = null, DateTimeOffset? sentAt = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         lock (_gate)
         {
-            using var transaction = _db.BeginTransaction();
-            var evicted = new List<Guid>();
-            var excess = Convert.ToInt64(Scalar("SELECT COUNT(*) FROM outbox"), System.Globalization.CultureInfo.InvariantCulture) - Capacity + 1;
-            if (excess > 0)
+            List<BusQuery> evicted = [];
+            while (_pending.Count >= Capacity)
             {
-                using var oldest = Command("SELECT id FROM outbox ORDER BY seq LIMIT $n", ("$n", excess));
-                using (var reader = oldest.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        evicted.Add(new Guid((byte[])reader[0]));
-                    }
-                }
-
-                foreach (var id in evicted)
-                {
-                    using var delete = Command("DELETE FROM outbox WHERE id = $id", ("$id", id.ToByteArray()));
-                    delete.ExecuteNonQuery();
-                }
+                var oldest = _pending.Values.MinBy(p => p.Entry.Sequence)!.Entry.Query;
+                Delete(oldest.Id);
+                evicted.Add(oldest);
             }
 
-            using var insert = Command(
-                "INSERT INTO outbox(id, text, speaker, expires_ms, traceparent, tracestate) VALUES ($id, $text, $speaker, $expires, $tp, $ts)",
-                ("$id", query.Id.ToByteArray()),
-                ("$text", query.Text),
-                ("$speaker", query.Speaker),
-                ("$expires", query.Expires.ToUnixTimeMilliseconds()),
-                ("$tp", traceParent),
-                ("$ts", traceState));
-            insert.ExecuteNonQuery();
-            transaction.Commit();
+            var sequence = _sequence + 1;
+            Bind(_insert, sequence, query.Id.ToByteArray(), query.Text, query.Speaker, query.Expires.ToUnixTimeMilliseconds(), traceParent, traceState);
+            _insert.ExecuteNonQuery();
+            _sequence = sequence;
+            _pending[query.Id] = new Pending(new OutboxEntry(sequence, query, traceParent, traceState)) { Sent = sentAt };
             return evicted;
         }
     }
@@ -119,54 +133,71 @@ public sealed class QueryOutbox : IDisposable
     {
         lock (_gate)
         {
-            using var command = Command("SELECT seq, id, text, speaker, expires_ms, traceparent, tracestate FROM outbox WHERE id = $id", ("$id", id.ToByteArray()));
-            return ReadEntries(command).FirstOrDefault();
+            return _pending.TryGetValue(id, out var pending) ? pending.Entry : null;
         }
     }
 
     /// <summary>
-    /// Entries to send now, in order: never sent on this connection, or sent without an
-    /// acknowledgement, or acknowledged by the broker but unanswered for <paramref name="retryAfter"/>.
+    /// Entries to send now, in order: not sent on this connection, or sent but unanswered for
+    /// <paramref name="retryAfter"/>; none that has expired.
     /// </summary>
     public IReadOnlyList<OutboxEntry> Due(DateTimeOffset now, TimeSpan retryAfter, int limit)
     {
         lock (_gate)
         {
-            using var command = Command(
-                "SELECT seq, id, text, speaker, expires_ms, traceparent, tracestate FROM outbox WHERE expires_ms > $now AND (sent_ms IS NULL OR sent_ms <= $retry) ORDER BY seq LIMIT $limit",
-                ("$now", now.ToUnixTimeMilliseconds()),
-                ("$retry", (now - retryAfter).ToUnixTimeMilliseconds()),
-                ("$limit", limit));
-            return ReadEntries(command);
+            return [.. _pending.Values
+                .Where(p => p.Entry.Query.Expires > now && (p.Sent is null || p.Sent <= now - retryAfter))
+                .Select(p => p.Entry)
+                .OrderBy(e => e.Sequence)
+                .Take(limit)];
         }
     }
 
     /// <summary>Marks a query as handed to the connection (not due again until the retry interval passes).</summary>
-    public void MarkSent(Guid id, DateTimeOffset now) =>
-        Update("UPDATE outbox SET sent_ms = $now, acked = 0, attempts = attempts + 1 WHERE id = $id", ("$now", now.ToUnixTimeMilliseconds()), ("$id", id.ToByteArray()));
+    public void MarkSent(Guid id, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_pending.TryGetValue(id, out var pending))
+            {
+                pending.Sent = now;
+            }
+        }
+    }
 
-    /// <summary>Marks a query as acknowledged by the broker (PUBACK).</summary>
-    public void MarkAcknowledged(Guid id) => Update("UPDATE outbox SET acked = 1 WHERE id = $id", ("$id", id.ToByteArray()));
-
-    /// <summary>
-    /// After a reconnect: queries the broker never acknowledged are due again; with no session on
-    /// the broker (it lost it, or it expired) every pending query is.
-    /// </summary>
-    public void ResetAfterReconnect(bool sessionPresent) =>
-        Update(sessionPresent ? "UPDATE outbox SET sent_ms = NULL WHERE acked = 0" : "UPDATE outbox SET sent_ms = NULL, acked = 0");
+    /// <summary>Makes queries due again: these ids, or (null) every pending query.</summary>
+    public void ResetSent(IEnumerable<Guid>? ids)
+    {
+        lock (_gate)
+        {
+            foreach (var pending in ids is null ? _pending.Values : ids.Select(id => _pending.GetValueOrDefault(id)).OfType<Pending>())
+            {
+                pending.Sent = null;
+            }
+        }
+    }
 
     /// <summary>Removes an answered query; false when it was not pending.</summary>
-    public bool Remove(Guid id) => Update("DELETE FROM outbox WHERE id = $id", ("$id", id.ToByteArray())) > 0;
+    public bool Remove(Guid id)
+    {
+        lock (_gate)
+        {
+            return _pending.ContainsKey(id) && Delete(id);
+        }
+    }
 
-    /// <summary>Removes and returns the queries whose time-to-live has run out.</summary>
+    /// <summary>Removes and returns the queries whose time-to-live has run out, oldest first.</summary>
     public IReadOnlyList<OutboxEntry> RemoveExpired(DateTimeOffset now)
     {
         lock (_gate)
         {
-            using var command = Command(
-                "DELETE FROM outbox WHERE expires_ms <= $now RETURNING seq, id, text, speaker, expires_ms, traceparent, tracestate",
-                ("$now", now.ToUnixTimeMilliseconds()));
-            return ReadEntries(command);
+            List<OutboxEntry> expired = [.. _pending.Values.Where(p => p.Entry.Query.Expires <= now).Select(p => p.Entry).OrderBy(e => e.Sequence)];
+            foreach (var entry in expired)
+            {
+                Delete(entry.Query.Id);
+            }
+
+            return expired;
         }
     }
 
@@ -175,7 +206,7 @@ public sealed class QueryOutbox : IDisposable
     {
         lock (_gate)
         {
-            return Scalar("SELECT MIN(expires_ms) FROM outbox") is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            return _pending.Count == 0 ? null : _pending.Values.Min(p => p.Entry.Query.Expires);
         }
     }
 
@@ -184,58 +215,44 @@ public sealed class QueryOutbox : IDisposable
     {
         lock (_gate)
         {
+            _insert.Dispose();
+            _delete.Dispose();
             _db.Dispose();
         }
     }
 
-    private static List<OutboxEntry> ReadEntries(SqliteCommand command)
+    private static void Bind(SqliteCommand command, params object?[] values)
     {
-        var entries = new List<OutboxEntry>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        for (var i = 0; i < values.Length; i++)
         {
-            var query = new BusQuery(
-                new Guid((byte[])reader[1]),
-                reader.GetString(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.IsDBNull(3) ? null : reader.GetString(3));
-            entries.Add(new OutboxEntry(reader.GetInt64(0), query, reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
-        }
-
-        entries.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
-        return entries;
-    }
-
-    private int Update(string sql, params (string Name, object? Value)[] parameters)
-    {
-        lock (_gate)
-        {
-            using var command = Command(sql, parameters);
-            return command.ExecuteNonQuery();
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
         }
     }
 
-    private void Execute(string sql)
+    private bool Delete(Guid id)
     {
-        using var command = Command(sql);
-        command.ExecuteNonQuery();
+        Bind(_delete, id.ToByteArray());
+        _delete.ExecuteNonQuery();
+        return _pending.Remove(id);
     }
 
-    private object? Scalar(string sql)
-    {
-        using var command = Command(sql);
-        return command.ExecuteScalar();
-    }
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    private SqliteCommand Prepare(string sql, params string[] parameters)
     {
         var command = _db.CreateCommand();
         command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+        foreach (var name in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            command.Parameters.Add(new SqliteParameter(name, null));
         }
 
+        command.Prepare();
         return command;
+    }
+
+    private sealed class Pending(OutboxEntry entry)
+    {
+        public OutboxEntry Entry { get; } = entry;
+
+        public DateTimeOffset? Sent { get; set; }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -33,11 +34,14 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _inFlight;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<Guid, byte> _awaitingAck = new();
     private readonly HashSet<Guid> _recent = [];
     private readonly Queue<Guid> _recentOrder = new();
     private readonly ITimer _tick;
     private Task _sender = Task.CompletedTask;
     private int _disposed;
+    private int _backlog = 1;
+    private int _sweep = 1;
 
     private VehicleBusClient(CarBusOptions options, Uri broker, ICloudReplySink sink, TimeProvider time, ILoggerFactory loggers, Random? jitter)
     {
@@ -55,6 +59,8 @@ public sealed class VehicleBusClient : IAsyncDisposable
             .WithMaximumPacketSize((uint)(options.MaxPayloadBytes * 2 + 4096))
             .Build();
         _outbox = new QueryOutbox(options.ResolveOutboxPath(), options.OutboxCapacity, options.DurableOutbox);
+        // A new process does not know what reached the broker before: whatever is pending goes again (replies are deduplicated).
+        _outbox.ResetSent(null);
         _mqtt = new MqttClientFactory().CreateMqttClient();
         _mqtt.ApplicationMessageReceivedAsync += OnMessageAsync;
         _keeper = new ConnectionKeeper(_mqtt, _mqttOptions, broker, options.Connection, OnConnectedAsync, time, jitter ?? new Random(), _logger);
@@ -67,7 +73,15 @@ public sealed class VehicleBusClient : IAsyncDisposable
             }
         };
         // Expiry sweep and retry check, also while nothing else happens.
-        _tick = time.CreateTimer(_ => Wake(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _tick = time.CreateTimer(
+            _ =>
+            {
+                Interlocked.Exchange(ref _sweep, 1);
+                Wake();
+            },
+            null,
+            TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Raised with true when connected (and subscribed) and false when the connection drops.</summary>
@@ -134,24 +148,48 @@ public sealed class VehicleBusClient : IAsyncDisposable
             return new EnqueueResult(EnqueueStatus.Refused, "the bus is shut down");
         }
 
-        var size = WireJson.Serialize(new QueryBody(query.Text, query.Speaker)).Length;
-        if (size > _options.MaxPayloadBytes)
+        var payload = WireJson.Serialize(new QueryBody(query.Text, query.Speaker));
+        if (payload.Length > _options.MaxPayloadBytes)
         {
             Statistics.Count(BusEvent.Refused);
-            return new EnqueueResult(EnqueueStatus.Refused, $"query of {size} bytes is over the {_options.MaxPayloadBytes}-byte payload limit");
+            return new EnqueueResult(EnqueueStatus.Refused, $"query of {payload.Length} bytes is over the {_options.MaxPayloadBytes}-byte payload limit");
         }
 
+        // Fast path: connected, no backlog to keep in order, a free in-flight slot: publish from
+        // here. Otherwise the sender loop takes it from the outbox in order.
         var caller = Activity.Current;
-        var evicted = _outbox.Add(query, caller?.Id, caller?.TraceStateString);
-        foreach (var id in evicted)
+        var connected = _keeper.IsReady;
+        var direct = connected && Volatile.Read(ref _backlog) == 0 && _inFlight.Wait(0);
+        IReadOnlyList<BusQuery> evicted;
+        try
+        {
+            evicted = _outbox.Add(query, caller?.Id, caller?.TraceStateString, direct ? _time.GetUtcNow() : null);
+        }
+        catch
+        {
+            if (direct)
+            {
+                _inFlight.Release();
+            }
+
+            throw;
+        }
+
+        foreach (var old in evicted)
         {
             Statistics.Count(BusEvent.Evicted);
-            BusLog.Evicted(_logger, _outbox.Capacity, id);
-            _sink.OnDropped(new BusQuery(id, string.Empty, default), QueryDropReason.Evicted);
+            BusLog.Evicted(_logger, _outbox.Capacity, old.Id);
+            _sink.OnDropped(old, QueryDropReason.Evicted);
         }
 
         Statistics.Count(BusEvent.Enqueued);
-        var connected = _keeper.IsReady;
+        if (direct)
+        {
+            _ = PublishAsync(new OutboxEntry(0, query, caller?.Id, caller?.TraceStateString), payload, _stop.Token);
+            return new EnqueueResult(EnqueueStatus.Sent);
+        }
+
+        Interlocked.Exchange(ref _backlog, 1);
         if (!connected)
         {
             Statistics.Count(BusEvent.QueuedOffline);
@@ -186,7 +224,10 @@ public sealed class VehicleBusClient : IAsyncDisposable
         Topics.EnsureOwn(Topics.Reply);
         await MqttConnection.SubscribeAsync(_mqtt, Topics.Reply, cancellationToken).ConfigureAwait(false);
 
-        _outbox.ResetAfterReconnect(result.IsSessionPresent);
+        // With the session restored the broker holds what it acknowledged; without it, everything goes again.
+        _outbox.ResetSent(result.IsSessionPresent ? _awaitingAck.Keys : null);
+        _awaitingAck.Clear();
+        Interlocked.Exchange(ref _backlog, 1);
         Statistics.Count(BusEvent.Connected);
         BusLog.Connected(_logger, Broker, Topics.VehicleId, result.IsSessionPresent ? "restored" : "new", _outbox.Count);
     }
@@ -199,11 +240,14 @@ public sealed class VehicleBusClient : IAsyncDisposable
             {
                 _wake.Reader.TryRead(out _);
                 var now = _time.GetUtcNow();
-                foreach (var expired in _outbox.RemoveExpired(now))
+                if (Interlocked.Exchange(ref _sweep, 0) != 0)
                 {
-                    Statistics.Count(BusEvent.Expired);
-                    BusLog.Expired(_logger, expired.Query.Id);
-                    _sink.OnDropped(expired.Query, QueryDropReason.Expired);
+                    foreach (var expired in _outbox.RemoveExpired(now))
+                    {
+                        Statistics.Count(BusEvent.Expired);
+                        BusLog.Expired(_logger, expired.Query.Id);
+                        _sink.OnDropped(expired.Query, QueryDropReason.Expired);
+                    }
                 }
 
                 if (!_keeper.IsReady)
@@ -211,7 +255,10 @@ public sealed class VehicleBusClient : IAsyncDisposable
                     continue;
                 }
 
-                foreach (var entry in _outbox.Due(now, _options.RetryAfter, 256))
+                const int batch = 256;
+                var due = _outbox.Due(now, _options.RetryAfter, batch);
+                var sent = 0;
+                foreach (var entry in due)
                 {
                     await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
                     if (!_keeper.IsReady)
@@ -221,7 +268,18 @@ public sealed class VehicleBusClient : IAsyncDisposable
                     }
 
                     _outbox.MarkSent(entry.Query.Id, _time.GetUtcNow());
-                    _ = PublishAsync(entry, cancellationToken);
+                    _ = PublishAsync(entry, WireJson.Serialize(new QueryBody(entry.Query.Text, entry.Query.Speaker)), cancellationToken);
+                    sent++;
+                }
+
+                if (due.Count == batch && sent == batch)
+                {
+                    Wake();
+                }
+                else if (sent == due.Count)
+                {
+                    // Backlog drained: new queries may take the fast path.
+                    Interlocked.Exchange(ref _backlog, 0);
                 }
             }
         }
@@ -230,8 +288,9 @@ public sealed class VehicleBusClient : IAsyncDisposable
         }
     }
 
-    private async Task PublishAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    private async Task PublishAsync(OutboxEntry entry, byte[] payload, CancellationToken cancellationToken)
     {
+        _awaitingAck[entry.Query.Id] = 0;
         try
         {
             var query = entry.Query;
@@ -249,7 +308,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
             Topics.EnsureOwn(Topics.Query);
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(Topics.Query)
-                .WithPayload(WireJson.Serialize(new QueryBody(query.Text, query.Speaker)))
+                .WithPayload(payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithResponseTopic(Topics.Reply)
                 .WithCorrelationData(query.Id.ToByteArray())
@@ -261,7 +320,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
             var result = await _mqtt.PublishAsync(message.Build(), cancellationToken).ConfigureAwait(false);
             if (result.IsSuccess)
             {
-                _outbox.MarkAcknowledged(query.Id);
+                _awaitingAck.TryRemove(query.Id, out _);
                 Statistics.Count(BusEvent.Published);
             }
             else

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -23,9 +22,9 @@ public sealed class CloudResponder : IAsyncDisposable
     private readonly IMqttClient _mqtt;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, long Received)> _work;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _workers;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task[] _workers;
     private ConnectionKeeper? _keeper;
 
     private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger)
@@ -34,14 +33,17 @@ public sealed class CloudResponder : IAsyncDisposable
         _backend = backend;
         _time = time;
         _logger = logger;
-        _work = Channel.CreateBounded<(MqttApplicationMessageReceivedEventArgs, long)>(new BoundedChannelOptions(Math.Max(1, options.Workers) * 4) { SingleWriter = true });
+        _workers = Math.Max(1, options.Workers);
+        _slots = new SemaphoreSlim(_workers);
         _mqtt = new MqttClientFactory().CreateMqttClient();
         _mqtt.ApplicationMessageReceivedAsync += async e =>
         {
             e.AutoAcknowledge = false;
-            await _work.Writer.WriteAsync((e, _time.GetTimestamp()), _stop.Token).ConfigureAwait(false);
+            var received = _time.GetTimestamp();
+            // At most Workers questions at once: when all are busy, the receive loop waits (backpressure).
+            await _slots.WaitAsync(_stop.Token).ConfigureAwait(false);
+            _ = HandleAsync(e, received);
         };
-        _workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
     /// <summary>Counters.</summary>
@@ -77,7 +79,7 @@ public sealed class CloudResponder : IAsyncDisposable
             throw;
         }
 
-        BusLog.ResponderReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers.Length);
+        BusLog.ResponderReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers);
         return responder;
     }
 
@@ -89,9 +91,13 @@ public sealed class CloudResponder : IAsyncDisposable
             return;
         }
 
-        _work.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_workers).ConfigureAwait(false);
+        // Wait for the questions in progress to finish or notice the cancellation.
+        for (var i = 0; i < _workers; i++)
+        {
+            await _slots.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+
         if (_keeper is not null)
         {
             await _keeper.DisposeAsync().ConfigureAwait(false);
@@ -99,29 +105,32 @@ public sealed class CloudResponder : IAsyncDisposable
 
         _mqtt.Dispose();
         _stop.Dispose();
+        _slots.Dispose();
     }
 
-    private async Task WorkAsync()
+    /// <summary>
+    /// One question: runs on the receive loop until its first real wait (a zero-think-time answer
+    /// goes out without a thread hop), then in the background; its slot frees when it is done.
+    /// </summary>
+    private async Task HandleAsync(MqttApplicationMessageReceivedEventArgs e, long received)
     {
         try
         {
-            await foreach (var (e, received) in _work.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
-            {
-                try
-                {
-                    await AnswerAsync(e.ApplicationMessage, received).ConfigureAwait(false);
-                    await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
-                {
-                    // The connection dropped mid-answer: the query was not acknowledged, so the broker
-                    // (or the car's retry) brings it back.
-                    BusLog.DisconnectFailed(_logger, error.Message);
-                }
-            }
+            await AnswerAsync(e.ApplicationMessage, received).ConfigureAwait(false);
+            await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+        }
+        catch (Exception error) when (error is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+        {
+            // The connection dropped mid-answer: the query was not acknowledged, so the broker
+            // (or the car's retry) brings it back.
+            BusLog.DisconnectFailed(_logger, error.Message);
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 

@@ -30,6 +30,7 @@ public sealed class MosquittoProcess : IAsyncDisposable
             autosave_interval 3600
             max_queued_messages 100000
             max_inflight_messages 0
+            set_tcp_nodelay true
             log_dest stderr
             log_type error
             log_type warning

@@ -14,6 +14,7 @@ public sealed class CloudLink : IAsyncDisposable
 {
     private readonly EmbeddedBroker? _broker;
     private readonly CloudResponder? _responder;
+    private string? _scratchOutbox;
 
     private CloudLink(BusCloudGateway gateway, EmbeddedBroker? broker, CloudResponder? responder)
     {
@@ -52,7 +53,16 @@ public sealed class CloudLink : IAsyncDisposable
                     responderOptions.Workers = Math.Min(responderOptions.Workers, 4);
                     var responder = await CloudResponder.StartAsync(responderOptions, new OfflineBackend(responderOptions.Offline, time), time, loggerFactory).ConfigureAwait(false);
                     bus.Connection = new BrokerOptions { Broker = broker.Uri.ToString() };
-                    return new CloudLink(BusCloudGateway.Start(bus, time, loggerFactory), broker, responder);
+                    // The embedded broker and responder live as long as this process, so its outbox
+                    // does too (a per-process file: concurrent runs never share one). Store-and-forward
+                    // across restarts is the remote mode's job.
+                    string? scratch = null;
+                    if (string.IsNullOrEmpty(bus.OutboxPath))
+                    {
+                        scratch = bus.OutboxPath = Path.Combine(Path.GetTempPath(), $"vehicle-copilot-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+                    }
+
+                    return new CloudLink(BusCloudGateway.Start(bus, time, loggerFactory), broker, responder) { _scratchOutbox = scratch };
                 }
                 catch
                 {
@@ -77,6 +87,14 @@ public sealed class CloudLink : IAsyncDisposable
         if (_broker is not null)
         {
             await _broker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_scratchOutbox is not null)
+        {
+            foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+            {
+                File.Delete(_scratchOutbox + suffix);
+            }
         }
     }
 }

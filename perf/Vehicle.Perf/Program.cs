@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 // `accuracy [-v] [--sweep] FILE...`: accuracy of the shipped pipeline on labelled JSONL.
 // `latency COUNT FILE...`: warm start and latency percentiles, in-process.
 // `channel COUNT DATA_DIR`: command-channel latency unloaded vs loaded, deadline misses, overhead.
+// `bus-rtt COUNT`, `bus-throughput COUNT`, `bus-faults RESTARTS`: the bus against a real Mosquitto (started here).
 // Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
 switch (args.FirstOrDefault())
 {
@@ -20,6 +21,15 @@ switch (args.FirstOrDefault())
         break;
     case "latency":
         Vehicle.Perf.Latency.Run([.. args.Skip(2)], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "bus-rtt":
+        await Vehicle.Perf.BusBench.RoundTripAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "bus-throughput":
+        await Vehicle.Perf.BusBench.ThroughputAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "bus-faults":
+        await Vehicle.Perf.BusBench.FaultsAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
         break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Vehicle.Perf.Accuracy).Assembly).Run(args);

@@ -40,7 +40,7 @@ public sealed class OutboxTests : IDisposable
     {
         using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), capacity: 3);
         var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
-        var evicted = ids.SelectMany(id => outbox.Add(new BusQuery(id, "q", _now.AddMinutes(1)))).ToList();
+        var evicted = ids.SelectMany(id => outbox.Add(new BusQuery(id, "q", _now.AddMinutes(1)))).Select(q => q.Id).ToList();
         Assert.Equal(ids.Take(2), evicted);
         Assert.Equal(ids.Skip(2), outbox.Due(_now, TimeSpan.FromSeconds(30), 100).Select(e => e.Query.Id));
     }
@@ -54,19 +54,21 @@ public sealed class OutboxTests : IDisposable
         outbox.Add(acked);
         outbox.Add(unacked);
         outbox.MarkSent(acked.Id, _now);
-        outbox.MarkAcknowledged(acked.Id);
         outbox.MarkSent(unacked.Id, _now);
         Assert.Empty(outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10));
 
-        outbox.ResetAfterReconnect(sessionPresent: true);
+        outbox.ResetSent([unacked.Id]);
         Assert.Equal([unacked.Id], outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
 
         outbox.MarkSent(unacked.Id, _now);
-        outbox.MarkAcknowledged(unacked.Id);
         Assert.Equal(2, outbox.Due(_now.AddSeconds(31), TimeSpan.FromSeconds(30), 10).Count);
 
-        outbox.ResetAfterReconnect(sessionPresent: false);
+        outbox.ResetSent(null);
         Assert.Equal(2, outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Count);
+
+        var direct = new BusQuery(Guid.NewGuid(), "published at once", _now.AddMinutes(5));
+        outbox.Add(direct, sentAt: _now);
+        Assert.DoesNotContain(direct.Id, outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
     }
 
     [Fact]
