@@ -33,7 +33,7 @@ internal static class BusBench
         var enqueue = new List<double>();
         await using (var car = VehicleBusClient.Start(new CarBusOptions { Connection = connection, VehicleId = "bench-car", OutboxPath = outbox }, sink))
         {
-            await sink.ConnectedAsync(car);
+            await WaitingSink.ConnectedAsync(car, 0);
             for (var i = 0; i < count + 200; i++)
             {
                 var id = Guid.NewGuid();
@@ -160,7 +160,10 @@ internal static class BusBench
                     car.Enqueue(new BusQuery(id, $"who wrote hamlet {r}.{i}", TimeProvider.System.GetUtcNow().AddMinutes(10)));
                 }
 
+                var connects = car.Statistics.Connects;
                 await broker.StartAsync();
+                // The next restart only once the car is back: each restart hits a live session.
+                await WaitingSink.ConnectedAsync(car, connects);
             }
 
             await sink.AllAnsweredAsync(TimeSpan.FromMinutes(5));
@@ -227,20 +230,22 @@ internal static class BusBench
 
         public Task Expect(Guid id) => _expected.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
-        public async Task ConnectedAsync(VehicleBusClient car)
+        /// <summary>Waits until the car has connected more than <paramref name="connects"/> times.</summary>
+        public static async Task ConnectedAsync(VehicleBusClient car, long connects)
         {
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            car.ConnectionChanged += connected =>
+            void Changed(bool connected)
             {
-                if (connected)
+                if (connected && car.Statistics.Connects > connects)
                 {
                     up.TrySetResult();
                 }
-            };
-            if (!car.IsConnected)
-            {
-                await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
             }
+
+            car.ConnectionChanged += Changed;
+            Changed(car.IsConnected);
+            await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            car.ConnectionChanged -= Changed;
         }
 
         public Task AllAnsweredAsync(TimeSpan limit) => Task.WhenAll(_expected.Values.Select(t => t.Task)).WaitAsync(limit);
