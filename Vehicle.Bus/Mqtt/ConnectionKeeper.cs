@@ -105,7 +105,19 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        var result = await _mqtt.ConnectAsync(_options, cancellationToken).ConfigureAwait(false);
+        // A link that swallows bytes (a tunnel) must not hold the attempt past the timeout.
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(_settings.Timeout * 2);
+        MqttClientConnectResult result;
+        try
+        {
+            result = await _mqtt.ConnectAsync(_options, attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no CONNACK within {_settings.Timeout * 2}");
+        }
+
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");

@@ -146,6 +146,29 @@ public abstract class BusSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_half_open_link_is_noticed_by_keep_alive_and_the_queries_asked_meanwhile_are_delivered()
+    {
+        await StartResponderAsync();
+        await using var proxy = new LoopbackProxy(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Broker.Uri.Port));
+        using var sink = new RecordingSink();
+        var connection = new BrokerOptions { Broker = $"mqtt://127.0.0.1:{proxy.Port}", KeepAlive = TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(1) };
+        var car = StartCar(sink, connection: connection);
+        var dropped = 0;
+        car.ConnectionChanged += up => Interlocked.Add(ref dropped, up ? 0 : 1);
+        await sink.Changed.WaitAsync(() => car.IsConnected, "the connection");
+
+        // A tunnel: the link stays open but nothing gets through.
+        proxy.State = ProxyState.Blackhole;
+        car.Enqueue(Query("who wrote hamlet"));
+        await sink.Changed.WaitAsync(() => Volatile.Read(ref dropped) > 0, "keep-alive noticing the dead link");
+        Assert.Empty(sink.Replies);
+
+        proxy.State = ProxyState.Forwarding;
+        await sink.Changed.WaitAsync(() => !sink.Replies.IsEmpty, () => $"the reply (connects {car.Statistics.Connects}, failures {car.ConnectionFailures}, pending {car.Pending}, published {car.Statistics.Published}, connected {car.IsConnected})", limitSeconds: 10);
+        Assert.Equal("Hamlet was written by William Shakespeare.", Assert.Single(sink.Replies).Text);
+    }
+
+    [Fact]
     public async Task Malformed_unknown_duplicate_and_oversized_replies_are_counted_and_dropped()
     {
         await StartResponderAsync();

@@ -8,7 +8,10 @@ public sealed class Signal : IDisposable
     public void Pulse() => _changed.Release();
 
     /// <summary>Waits until <paramref name="condition"/> holds; fails the test after <paramref name="limitSeconds"/> (a hang guard, not a performance bound).</summary>
-    public async Task WaitAsync(Func<bool> condition, string what, int limitSeconds = 30)
+    public Task WaitAsync(Func<bool> condition, string what, int limitSeconds = 30) => WaitAsync(condition, () => what, limitSeconds);
+
+    /// <summary>As above, with the failure message made when it fails (so it can show the state then).</summary>
+    public async Task WaitAsync(Func<bool> condition, Func<string> what, int limitSeconds = 30)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(limitSeconds));
         while (!condition())
@@ -20,7 +23,7 @@ public sealed class Signal : IDisposable
             }
             catch (OperationCanceledException)
             {
-                Assert.Fail($"timed out waiting for: {what}");
+                Assert.Fail($"timed out waiting for: {what()}");
             }
         }
     }
