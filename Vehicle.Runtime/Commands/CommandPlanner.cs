@@ -37,9 +37,13 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
 
         if (intent.Lane == Lane.Critical && intent.Actuations.Count > 0 && understanding.Confidence < options.ConfirmationConfidence)
         {
+            // A response that reports the state after the change ("it's set to {now} degrees") cannot be previewed.
+            var preview = Expand(intent.Response, name => display.GetValueOrDefault(name), null);
             return CommandPlan.Refuse(
                 $"confirmation_required: confidence {understanding.Confidence:F2} below {options.ConfirmationConfidence:F2}",
-                $"Did you want me to do this: {Render(intent.Response, display)} Please say it again to confirm.",
+                preview is null
+                    ? $"Did you mean {intent.Name.Replace('.', ' ').Replace('_', ' ')}? Please say it again to confirm."
+                    : $"Did you want me to do this: {Render(intent.Response, display)} Please say it again to confirm.",
                 display);
         }
 

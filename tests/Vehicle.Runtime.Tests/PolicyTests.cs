@@ -75,6 +75,19 @@ public sealed class PolicyTests(UnderstanderFixture fixture)
     }
 
     [Fact]
+    public async Task LowConfidenceCommandWhoseResponseReportsTheNewState_AsksWithoutAnEmptyPreview()
+    {
+        var store = ChannelTestKit.NewStore();
+        await using var channel = ChannelTestKit.Create(fixture, store);
+        var unsure = new Understanding("it is cold at my destination", "climate.adjust_temperature", [new("direction", SlotValue.Of("up"))], 0.6, Route.Onboard, TimeSpan.Zero, []);
+
+        var outcome = await channel.SubmitAsync(new CommandRequest(unsure.Text, Proposal: unsure));
+
+        Assert.Equal(OutcomeKind.Refused, outcome.Kind);
+        Assert.Equal("Did you mean climate adjust temperature? Please say it again to confirm.", outcome.Response);
+    }
+
+    [Fact]
     public async Task CloudProposal_GoesThroughTheSamePolicy()
     {
         var store = ChannelTestKit.NewStore();
