@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Mqtt;
@@ -130,21 +131,8 @@ internal sealed class BusApp : IDisposable
 
     public static BusApp Start()
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.bus.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging =>
-        {
-            logging.AddConfiguration(configuration.GetSection("Logging"));
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-            logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
+        var configuration = CommandLineHost.LoadConfiguration("appsettings.bus.json");
+        var loggerFactory = CommandLineHost.CreateLogging(configuration);
         return new BusApp(configuration, loggerFactory);
     }
 

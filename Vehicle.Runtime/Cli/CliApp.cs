@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Vehicle.Bus;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Telemetry;
 
@@ -29,24 +30,10 @@ internal sealed class CliApp : IDisposable
 
     public static CliApp Start()
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-
+        var configuration = CommandLineHost.LoadConfiguration("appsettings.json");
         var nlu = configuration.GetSection(NluOptions.SectionName).Get<NluOptions>() ?? new NluOptions();
         var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(logging =>
-        {
-            logging.AddConfiguration(configuration.GetSection("Logging"));
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-            logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        });
+        var loggerFactory = CommandLineHost.CreateLogging(configuration);
 
         return new CliApp(configuration, nlu, loggerFactory, TelemetrySetup.Start(telemetry));
     }
