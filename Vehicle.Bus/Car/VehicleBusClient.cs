@@ -211,6 +211,12 @@ public sealed class VehicleBusClient : IAsyncDisposable
         await _tick.DisposeAsync().ConfigureAwait(false);
         await _sender.ConfigureAwait(false);
         await _keeper.DisposeAsync().ConfigureAwait(false);
+        // Publishes still waiting for their PUBACK end with the connection; let them release their slots.
+        for (var i = 0; i < Math.Max(1, _options.MaxInFlight); i++)
+        {
+            await _inFlight.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+
         _mqtt.Dispose();
         _outbox.Dispose();
         _stop.Dispose();
