@@ -103,6 +103,9 @@ public sealed class VehicleBusClient : IAsyncDisposable
     /// <summary>Whether the connection is up and subscribed now.</summary>
     public bool IsConnected => _keeper.IsReady;
 
+    /// <summary>Whether a connection attempt is in progress.</summary>
+    public bool IsConnecting => _keeper.IsConnecting;
+
     /// <summary>Counters.</summary>
     public BusStatistics Statistics { get; } = new();
 

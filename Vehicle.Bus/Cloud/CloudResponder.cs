@@ -49,6 +49,9 @@ public sealed class CloudResponder : IAsyncDisposable
     /// <summary>Counters.</summary>
     public ResponderStatistics Statistics { get; } = new();
 
+    /// <summary>Whether it is connected and subscribed.</summary>
+    public bool IsConnected => _keeper?.IsReady ?? false;
+
     /// <summary>Connects, subscribes and starts answering.</summary>
     /// <exception cref="InvalidOperationException">The broker refused the connection or the subscription.</exception>
     public static async Task<CloudResponder> StartAsync(ResponderOptions options, ICloudBackend backend, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)

@@ -33,7 +33,7 @@ public sealed class OfflineBackend : ICloudBackend
     private readonly string _fallback;
     private readonly OfflineBackendOptions _options;
     private readonly TimeProvider _time;
-    private readonly Random _random;
+    private readonly Dictionary<string, int> _asked = [];
 
     /// <summary>Loads the knowledge file.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid knowledge file.</exception>
@@ -46,7 +46,6 @@ public sealed class OfflineBackend : ICloudBackend
         }
 
         _time = time ?? TimeProvider.System;
-        _random = new Random(_options.Seed);
         var path = string.IsNullOrEmpty(_options.KnowledgeFile) ? Path.Combine(AppContext.BaseDirectory, "knowledge.yaml") : _options.KnowledgeFile;
         KnowledgeFile file;
         try
@@ -97,13 +96,17 @@ public sealed class OfflineBackend : ICloudBackend
     /// <inheritdoc/>
     public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
     {
-        double think;
-        bool fail;
-        lock (_random)
+        // Think time and failure are drawn from the seed, the question and how often it was asked:
+        // the same run gives the same draws whatever order concurrent questions arrive in.
+        int occurrence;
+        lock (_asked)
         {
-            think = _options.LatencyMedianMs <= 0 ? 0 : _options.LatencyMedianMs * Math.Exp(_options.LatencySigma * Gaussian(_random));
-            fail = _options.FailureRate > 0 && _random.NextDouble() < _options.FailureRate;
+            _asked[question] = occurrence = _asked.GetValueOrDefault(question) + 1;
         }
+
+        var random = new Random(unchecked((((_options.Seed * 31) + StableHash(question)) * 31) + occurrence));
+        var think = _options.LatencyMedianMs <= 0 ? 0 : _options.LatencyMedianMs * Math.Exp(_options.LatencySigma * Gaussian(random));
+        var fail = _options.FailureRate > 0 && random.NextDouble() < _options.FailureRate;
 
         if (think > 0)
         {
@@ -111,6 +114,18 @@ public sealed class OfflineBackend : ICloudBackend
         }
 
         return fail ? throw new CloudBackendException("simulated cloud failure") : Lookup(question);
+    }
+
+    private static int StableHash(string text)
+    {
+        // FNV-1a: string.GetHashCode and HashCode differ between processes.
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)hash;
     }
 
     private static double Gaussian(Random random)

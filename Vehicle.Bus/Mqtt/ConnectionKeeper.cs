@@ -23,6 +23,7 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _failures;
     private volatile bool _ready;
+    private volatile bool _connecting;
 
     public ConnectionKeeper(IMqttClient mqtt, MqttClientOptions options, Uri broker, BrokerOptions settings, Func<MqttClientConnectResult, CancellationToken, Task> onConnected, TimeProvider time, Random jitter, ILogger logger)
     {
@@ -39,6 +40,8 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
             if (e.ClientWasConnected)
             {
                 _ready = false;
+                // A reconnect attempt follows at once: busy from now until it is done or waiting on its delay.
+                _connecting = true;
                 _dropped.Release();
                 ConnectionChanged?.Invoke(false);
             }
@@ -50,8 +53,18 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
     /// <summary>True when connected and set up, false when the connection dropped.</summary>
     public event Action<bool>? ConnectionChanged;
 
-    /// <summary>Connected and set up (subscribed): only then may the owner publish.</summary>
-    public bool IsReady => _ready && _mqtt.IsConnected;
+    /// <summary>
+    /// Connected and set up (subscribed): only then may the owner publish. Turns false when the
+    /// drop is handled (the reconnect is then under way), so it and <see cref="IsConnecting"/>
+    /// change together.
+    /// </summary>
+    public bool IsReady => _ready;
+
+    /// <summary>
+    /// A connection attempt is in progress or about to be, and its retry delay is not yet waiting
+    /// on the clock (a simulation waits for this to clear before it moves its clock).
+    /// </summary>
+    public bool IsConnecting => _connecting;
 
     /// <summary>Failed connection attempts so far (refused, unreachable, bad certificate).</summary>
     public long Failures => Interlocked.Read(ref _failures);
@@ -73,7 +86,16 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
     /// <summary>Connects once, now, and throws when that fails (for callers that must not start offline).</summary>
     public async Task ConnectOnceAsync(CancellationToken cancellationToken)
     {
-        await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _connecting = false;
+            throw;
+        }
+
         Start();
     }
 
@@ -106,6 +128,14 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
         // A link that swallows bytes (a tunnel) must not hold the attempt past the timeout.
+        // Cleared on success here, on failure once the retry delay waits on the clock.
+        _connecting = true;
+        await ConnectAndSetUpAsync(cancellationToken).ConfigureAwait(false);
+        _connecting = false;
+    }
+
+    private async Task ConnectAndSetUpAsync(CancellationToken cancellationToken)
+    {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(_settings.Timeout * 2);
         MqttClientConnectResult result;
@@ -182,7 +212,9 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
                         await _mqtt.DisconnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                     }
 
-                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                    var wait = Task.Delay(delay, _time, cancellationToken);
+                    _connecting = false;
+                    await wait.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

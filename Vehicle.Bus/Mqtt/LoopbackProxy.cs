@@ -43,6 +43,9 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>The port to connect to instead of the target's.</summary>
     public int Port { get; }
 
+    /// <summary>Added delay before each forwarded chunk (real time), in both directions.</summary>
+    public TimeSpan Latency { get; set; }
+
     /// <summary>The current state.</summary>
     public ProxyState State
     {
@@ -123,6 +126,11 @@ public sealed class LoopbackProxy : IAsyncDisposable
                 if (read == 0)
                 {
                     break;
+                }
+
+                if (Latency > TimeSpan.Zero)
+                {
+                    await Task.Delay(Latency, TimeProvider.System, _stop.Token).ConfigureAwait(false);
                 }
 
                 if (_state == ProxyState.Forwarding)

@@ -32,11 +32,11 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
     public VehicleBusClient Bus => _bus ?? throw new InvalidOperationException("not started");
 
     /// <summary>Starts the bus client; queries pending from an earlier run are sent once connected.</summary>
-    public static BusCloudGateway Start(CarBusOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    public static BusCloudGateway Start(CarBusOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var gateway = new BusCloudGateway(time ?? TimeProvider.System, options.QueryTimeToLive);
-        gateway._bus = VehicleBusClient.Start(options, gateway, time, loggerFactory);
+        gateway._bus = VehicleBusClient.Start(options, gateway, time, loggerFactory, jitter);
         return gateway;
     }
 

@@ -104,7 +104,8 @@ public sealed class NluOptions
         return Path.Combine(root, "vehicle-copilot");
     }
 
-    internal string ResolveCatalogPath() =>
+    /// <summary>The catalog to load: <see cref="CatalogPath"/>, or the one shipped beside the binary.</summary>
+    public string ResolveCatalogPath() =>
         string.IsNullOrWhiteSpace(CatalogPath)
             ? Path.Combine(AppContext.BaseDirectory, "Catalog", "default-catalog.yaml")
             : CatalogPath;

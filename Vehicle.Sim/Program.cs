@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+using Vehicle.Bus;
+using Vehicle.Sim.Import;
+using Vehicle.Sim.Replay;
+using Vehicle.Sim.Report;
+using Vehicle.Sim.Trace;
+
+// Exit codes: 0 pass, 1 a budget was broken, 2 bad input (trace, budgets, arguments).
+const int BadInput = 2;
+
+var configuration = new ConfigurationBuilder()
+    .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" })
+    .AddEnvironmentVariables()
+    .Build();
+using var loggers = CommandLineHost.CreateLogging(configuration);
+
+var traceArgument = new Argument<FileInfo>("trace") { Description = "JSONL drive trace (see traces/trace.schema.json)." };
+var clockOption = new Option<string>("--clock") { Description = "virtual (fast, deterministic) or realtime (wall-clock pacing, honest latencies).", DefaultValueFactory = _ => "virtual" };
+var speedOption = new Option<double>("--speed") { Description = "Real-time speed factor.", DefaultValueFactory = _ => 1 };
+var outOption = new Option<DirectoryInfo>("--out") { Description = "Where report.json goes.", DefaultValueFactory = _ => new DirectoryInfo("replay-out") };
+var budgetsOption = new Option<FileInfo?>("--budgets") { Description = "JSON file of budgets: {\"lanes.critical.p99_ms\": 50, \"cloud.lost\": 0}." };
+var budgetOption = new Option<string[]>("--budget") { Description = "One budget, KEY=LIMIT (repeatable).", AllowMultipleArgumentsPerToken = false };
+var brokerOption = new Option<string?>("--broker") { Description = "A real broker, mqtt://host:port (default: the embedded one)." };
+var seedOption = new Option<int>("--seed") { Description = "Seed of everything random.", DefaultValueFactory = _ => 1 };
+var lenientOption = new Option<bool>("--lenient") { Description = "Skip and count bad trace lines instead of stopping." };
+var cloudLatencyOption = new Option<double>("--cloud-latency-ms") { Description = "Median think time of the built-in cloud.", DefaultValueFactory = _ => 300 };
+
+var replay = new Command("replay", "Replay a drive trace through the runtime, the bus and the cloud responder; report latencies, outcomes and a budget verdict.")
+{
+    traceArgument, clockOption, speedOption, outOption, budgetsOption, budgetOption, brokerOption, seedOption, lenientOption, cloudLatencyOption,
+};
+replay.SetAction(async (parse, cancellationToken) =>
+{
+    var path = parse.GetValue(traceArgument)!;
+    var clock = parse.GetValue(clockOption) switch
+    {
+        "virtual" => ClockMode.Virtual,
+        "realtime" => ClockMode.Realtime,
+        var other => throw new FormatException($"--clock must be virtual or realtime, not '{other}'"),
+    };
+    var speed = parse.GetValue(speedOption);
+    if (speed <= 0)
+    {
+        throw new FormatException("--speed must be above 0");
+    }
+
+    var budgets = parse.GetValue(budgetsOption) is { } file ? Budgets.Load(file.FullName) : [];
+    foreach (var flag in parse.GetValue(budgetOption) ?? [])
+    {
+        var (key, limit) = Budgets.ParseFlag(flag);
+        budgets[key] = limit;
+    }
+
+    var trace = TraceReader.Read(path.FullName, parse.GetValue(lenientOption));
+    foreach (var skipped in trace.SkippedLines)
+    {
+        Console.Error.WriteLine($"skipped: {skipped}");
+    }
+
+    var options = new ReplayOptions { Clock = clock, Speed = speed, Seed = parse.GetValue(seedOption), Broker = parse.GetValue(brokerOption), CloudLatencyMs = parse.GetValue(cloudLatencyOption) };
+    var progressConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    SimReport? report = null;
+    await progressConsole.Progress().AutoClear(true).StartAsync(async context =>
+    {
+        var task = context.AddTask($"replaying {path.Name}", maxValue: 1);
+        report = await Replayer.RunAsync(trace, path.Name, options, new Progress<double>(p => task.Value = p), loggers);
+        task.Value = 1;
+    });
+
+    var outDirectory = parse.GetValue(outOption)!;
+    outDirectory.Create();
+    await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.json"), report!.Json, cancellationToken);
+    var violations = Budgets.Check(report.Document, budgets);
+    ConsoleSummary.Write(AnsiConsole.Console, report.Document, violations, budgets.Count > 0);
+    Console.Error.WriteLine($"report: {Path.Combine(outDirectory.FullName, "report.json")}");
+    return violations.Count == 0 ? 0 : 1;
+});
+
+var logArgument = new Argument<FileInfo>("log") { Description = "candump -l log." };
+var dbcOption = new Option<FileInfo>("--dbc") { Description = "DBC file.", Required = true };
+var mapOption = new Option<FileInfo>("--map") { Description = "YAML mapping of signals to VSS paths.", Required = true };
+var candump = new Command("candump", "Decode a candump -l log with a DBC file into trace signal events (JSONL on stdout).") { logArgument, dbcOption, mapOption };
+candump.SetAction(parse =>
+{
+    var dbc = DbcFile.Load(parse.GetValue(dbcOption)!.FullName);
+    var mapping = SignalMapping.Load(parse.GetValue(mapOption)!.FullName);
+    var count = CandumpImporter.WriteTrace(CandumpImporter.Decode(parse.GetValue(logArgument)!.FullName, dbc, mapping), Console.Out);
+    Console.Error.WriteLine($"{count} signal events");
+    return 0;
+});
+var csvArgument = new Argument<FileInfo>("csv") { Description = "CSV signal log with a header row." };
+var timeOption = new Option<string>("--time") { Description = "The time column (seconds).", Required = true };
+var csv = new Command("csv", "Turn a CSV signal log into trace signal events (JSONL on stdout).") { csvArgument, timeOption, mapOption };
+csv.SetAction(parse =>
+{
+    var mapping = SignalMapping.Load(parse.GetValue(mapOption)!.FullName);
+    var count = CandumpImporter.WriteTrace(CsvImporter.Decode(parse.GetValue(csvArgument)!.FullName, parse.GetValue(timeOption)!, mapping), Console.Out);
+    Console.Error.WriteLine($"{count} signal events");
+    return 0;
+});
+
+var root = new RootCommand("Vehicle copilot simulator: drive-trace replay and the latency test rig.")
+{
+    replay,
+    new Command("import", "Turn real recordings into trace events.") { candump, csv },
+};
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is TraceFormatException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return BadInput;
+}

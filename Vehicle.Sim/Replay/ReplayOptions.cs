@@ -1,0 +1,36 @@
+namespace Vehicle.Sim.Replay;
+
+/// <summary>Which clock drives a replay.</summary>
+public enum ClockMode
+{
+    /// <summary>As fast as possible, deterministic: everything reads a simulated clock that the replay moves.</summary>
+    Virtual,
+
+    /// <summary>Wall-clock pacing (divided by <see cref="ReplayOptions.Speed"/>): honest latency numbers.</summary>
+    Realtime,
+}
+
+/// <summary>How to replay a trace.</summary>
+public sealed class ReplayOptions
+{
+    /// <summary>The clock.</summary>
+    public ClockMode Clock { get; set; } = ClockMode.Virtual;
+
+    /// <summary>Real-time speed factor (2 = twice as fast as recorded).</summary>
+    public double Speed { get; set; } = 1;
+
+    /// <summary>Seed of everything random (cloud think times and failures, reconnect jitter).</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>A real broker (<c>mqtt://host:port</c>); null: the embedded one, which the replay owns (and can restart).</summary>
+    public string? Broker { get; set; }
+
+    /// <summary>Median think time of the built-in cloud responder.</summary>
+    public double CloudLatencyMs { get; set; } = 300;
+
+    /// <summary>Spread (log-normal sigma) of the cloud's think time.</summary>
+    public double CloudLatencySigma { get; set; } = 0.3;
+
+    /// <summary>How long after the last event the replay waits for cloud answers still pending.</summary>
+    public TimeSpan Drain { get; set; } = TimeSpan.FromMinutes(6);
+}

@@ -1,0 +1,446 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Vehicle.Bus.Car;
+using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Vehicle;
+using Vehicle.Sim.Report;
+using Vehicle.Sim.Trace;
+
+namespace Vehicle.Sim.Replay;
+
+/// <summary>
+/// Replays a drive trace through the whole stack: the runtime (understanding, command channel,
+/// simulated vehicle), the bus (outbox, MQTT client) through a loopback proxy that connectivity
+/// events really cut, a broker (embedded, or real with <c>--broker</c>) and the built-in cloud
+/// responder. In virtual time the clock only moves when the replay moves it, in steps of at most
+/// <see cref="Step"/>, and only once the system has settled (every outcome in, connection attempts
+/// done, every pending cloud query either answered or thinking on the simulated clock): the same
+/// trace and seed give the same report.
+/// </summary>
+public sealed class Replayer : IAsyncDisposable
+{
+    /// <summary>Longest move of the virtual clock at once.</summary>
+    public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
+
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
+
+    private readonly ReplayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly FakeTimeProvider? _virtual;
+    private readonly SignalStore _store;
+    private readonly ReportBuilder _report;
+    private readonly SemaphoreSlim _changed = new(0);
+    private readonly OfflineBackendOptions _cloudOptions;
+    private readonly List<Task> _outstanding = [];
+    private readonly List<Thread> _hogs = [];
+    private readonly Stopwatch _wall = new();
+    private ThinkingBackend _backend = null!;
+    private EmbeddedBroker? _broker;
+    private int _brokerPort;
+    private LoopbackProxy _proxy = null!;
+    private CloudResponder _responder = null!;
+    private BusCloudGateway _gateway = null!;
+    private CommandChannel _channel = null!;
+    private string _outbox = string.Empty;
+    private volatile bool _hogging;
+    private bool _online = true;
+
+    private Replayer(ReplayOptions options, TimeProvider time, FakeTimeProvider? fake, SignalStore store, ReportBuilder report)
+    {
+        _options = options;
+        _time = time;
+        _virtual = fake;
+        _store = store;
+        _report = report;
+        _cloudOptions = new OfflineBackendOptions { LatencyMedianMs = options.CloudLatencyMs, LatencySigma = options.CloudLatencySigma, Seed = options.Seed };
+    }
+
+    /// <summary>Replays <paramref name="trace"/> and returns its report.</summary>
+    /// <exception cref="TraceFormatException">An event the stack refuses (an unknown signal path, a value of the wrong type).</exception>
+    public static async Task<SimReport> RunAsync(DriveTrace trace, string traceName, ReplayOptions options, IProgress<double>? progress = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(options);
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        var start = trace.Events.OfType<ClockEvent>().FirstOrDefault() is { } clock ? clock.Time - clock.At : new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        FakeTimeProvider? fake = options.Clock == ClockMode.Virtual ? new FakeTimeProvider(start) { AutoAdvanceAmount = TimeSpan.Zero } : null;
+        var time = (TimeProvider?)fake ?? TimeProvider.System;
+        var store = new SignalStore(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")), time);
+        Validate(trace, store, traceName);
+        var report = new ReportBuilder(traceName, trace, options);
+        await using var replayer = new Replayer(options, time, fake, store, report);
+        await replayer.StartAsync(loggers).ConfigureAwait(false);
+        await replayer.ReplayAsync(trace, progress).ConfigureAwait(false);
+        return report.Build(replayer._gateway.Bus.Statistics);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        _hogging = false;
+        foreach (var hog in _hogs)
+        {
+            hog.Join();
+        }
+
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_responder is not null)
+        {
+            await _responder.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(_outbox + suffix);
+        }
+
+        _changed.Dispose();
+    }
+
+    private static void Validate(DriveTrace trace, SignalStore store, string name)
+    {
+        foreach (var signal in trace.Events.OfType<SignalEvent>())
+        {
+            var definition = store.Find(signal.Path) ?? throw new TraceFormatException(name, signal.Line, $"unknown signal '{signal.Path}' (see Vehicle.Runtime/Vehicle/signals.yaml)");
+            if (!SignalValue.TryParse(signal.Value, definition.Type, out _))
+            {
+                throw new TraceFormatException(name, signal.Line, $"'{signal.Value}' is not a {definition.Type.ToString().ToLowerInvariant()} value for {signal.Path}");
+            }
+        }
+    }
+
+    private async Task StartAsync(ILoggerFactory loggers)
+    {
+        Uri broker;
+        if (_options.Broker is null)
+        {
+            _broker = await EmbeddedBroker.StartAsync(loggerFactory: loggers).ConfigureAwait(false);
+            _brokerPort = _broker.Port;
+            broker = _broker.Uri;
+        }
+        else
+        {
+            broker = MqttConnection.ParseBroker(_options.Broker);
+            if (broker.Scheme != "mqtt")
+            {
+                throw new ArgumentException("the simulator cuts the car's link through a TCP proxy: --broker must be mqtt://");
+            }
+        }
+
+        _proxy = new LoopbackProxy(new System.Net.IPEndPoint(System.Net.Dns.GetHostAddresses(broker.Host)[0], broker.Port));
+        _backend = new ThinkingBackend(new OfflineBackend(_cloudOptions, _time), () => _changed.Release());
+        // The responder reconnects on the real clock (it is the cloud, not the car); its answers think on the replay's clock.
+        _responder = await CloudResponder.StartAsync(
+            new ResponderOptions { Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(20), ReconnectMax = TimeSpan.FromMilliseconds(200) }, Workers = 8 },
+            _backend,
+            TimeProvider.System,
+            loggers).ConfigureAwait(false);
+        _outbox = Path.Combine(Path.GetTempPath(), $"vehicle-sim-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+        _gateway = BusCloudGateway.Start(
+            new CarBusOptions
+            {
+                Connection = new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) },
+                VehicleId = "sim-car",
+                OutboxPath = _outbox,
+            },
+            _time,
+            loggers,
+            new Random(_options.Seed));
+        _gateway.Completed += result =>
+        {
+            _report.CloudResult(result, _time.GetUtcNow());
+            _changed.Release();
+        };
+        _gateway.Bus.ConnectionChanged += up =>
+        {
+            _report.CarLink(_time.GetUtcNow(), up);
+            _changed.Release();
+        };
+
+        var critical = Understander.Create(new NluOptions(), loggers);
+        var sibling = critical.CreateSibling(loggers);
+        _channel = CommandChannel.Create(critical, sibling, new NluOptions().ResolveCatalogPath(), _store, cloud: _gateway, timeProvider: _time, loggerFactory: loggers);
+        _gateway.Attach(_channel);
+        await SettleAsync(expectConnected: true).ConfigureAwait(false);
+    }
+
+    private async Task ReplayAsync(DriveTrace trace, IProgress<double>? progress)
+    {
+        _wall.Start();
+        var timeline = Timeline(trace);
+        var origin = _time.GetUtcNow();
+        for (var i = 0; i < timeline.Count; i++)
+        {
+            var (at, action) = timeline[i];
+            await MoveToAsync(origin, at).ConfigureAwait(false);
+            await action().ConfigureAwait(false);
+            await SettleAsync().ConfigureAwait(false);
+            progress?.Report((double)(i + 1) / timeline.Count);
+        }
+
+        await Task.WhenAll(_outstanding).ConfigureAwait(false);
+
+        // Drain: cloud questions still pending get their answer or expire.
+        var end = _time.GetUtcNow() + _options.Drain;
+        while (_gateway.Bus.Pending > 0 && _time.GetUtcNow() < end)
+        {
+            if (_virtual is null)
+            {
+                await _changed.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+            }
+            else
+            {
+                await MoveToAsync(origin, _time.GetUtcNow() - origin + Step).ConfigureAwait(false);
+            }
+        }
+
+        _report.Finished(_time.GetUtcNow() - origin, _wall.Elapsed, _gateway.Bus.Pending);
+    }
+
+    /// <summary>The trace as timed actions (faults with a duration also get their end).</summary>
+    private List<(TimeSpan At, Func<Task> Action)> Timeline(DriveTrace trace)
+    {
+        var actions = new List<(TimeSpan At, Func<Task> Action)>();
+        foreach (var e in trace.Events)
+        {
+            switch (e)
+            {
+                case SignalEvent signal:
+                    actions.Add((e.At, () => Apply(signal)));
+                    break;
+                case UtteranceEvent utterance:
+                    actions.Add((e.At, () => Ask(utterance)));
+                    break;
+                case AudioEvent:
+                    actions.Add((e.At, () =>
+                    {
+                        _report.AudioSkipped();
+                        return Task.CompletedTask;
+                    }));
+                    break;
+                case ConnectivityEvent link:
+                    actions.Add((e.At, () => Connectivity(link)));
+                    break;
+                case FaultEvent fault:
+                    actions.Add((e.At, () => Fault(fault, start: true)));
+                    if (fault.Duration > TimeSpan.Zero && fault.Kind != FaultKind.BrokerRestart)
+                    {
+                        actions.Add((e.At + fault.Duration, () => Fault(fault, start: false)));
+                    }
+
+                    break;
+                case ClockEvent:
+                    break;
+            }
+        }
+
+        return [.. actions.OrderBy(a => a.At)];
+    }
+
+    private Task Apply(SignalEvent signal)
+    {
+        var definition = _store.Find(signal.Path)!;
+        SignalValue.TryParse(signal.Value, definition.Type, out var value);
+        _store.Set(signal.Path, value, "trace");
+        if (signal.Path == "Vehicle.Speed")
+        {
+            _report.Speed(signal.At, value.Number ?? 0);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task Ask(UtteranceEvent utterance)
+    {
+        var online = _online;
+        var submitted = _time.GetUtcNow();
+        var outcome = _channel.SubmitAsync(utterance.Text, utterance.Seat).AsTask();
+        if (_virtual is not null)
+        {
+            // The simulated clock stands still until the outcome is in.
+            var result = await outcome.ConfigureAwait(false);
+            await Task.Yield();
+            _report.Outcome(utterance, result, online, _time.GetUtcNow());
+            return;
+        }
+
+        _outstanding.Add(outcome.ContinueWith(t => _report.Outcome(utterance, t.Result, online, submitted + t.Result.Total), TaskScheduler.Default));
+    }
+
+    private async Task Connectivity(ConnectivityEvent link)
+    {
+        _online = link.Online;
+        _report.Connectivity(link.At, link.Online);
+        _proxy.Latency = _virtual is null ? TimeSpan.FromMilliseconds(link.LatencyMs) : TimeSpan.Zero;
+        // Keep-alive runs on the real clock, so in virtual time a tunnel is a clean cut.
+        _proxy.State = link.Online ? ProxyState.Forwarding : link.Blackhole && _virtual is null ? ProxyState.Blackhole : ProxyState.Cut;
+        if (!link.Online && _virtual is not null)
+        {
+            await WaitForAsync(() => !_gateway.Bus.IsConnected).ConfigureAwait(false);
+        }
+    }
+
+    private async Task Fault(FaultEvent fault, bool start)
+    {
+        _report.Fault(fault, start);
+        switch (fault.Kind)
+        {
+            case FaultKind.BrokerRestart when _broker is not null:
+                await _broker.DisposeAsync().ConfigureAwait(false);
+                // The car's first reconnect attempt must fail against the stopped broker, so its
+                // backoff (on the simulated clock) decides when it is back.
+                await WaitForAsync(() => !_gateway.Bus.IsConnected && !_gateway.Bus.IsConnecting && !_responder.IsConnected).ConfigureAwait(false);
+                _broker = await EmbeddedBroker.StartAsync(_brokerPort).ConfigureAwait(false);
+                await WaitForAsync(() => _responder.IsConnected).ConfigureAwait(false);
+                break;
+            case FaultKind.BrokerRestart:
+                _report.FaultSkipped("broker_restart needs the embedded broker (no --broker)");
+                break;
+            case FaultKind.CloudSlow:
+                _cloudOptions.LatencyMedianMs = start ? fault.LatencyMs : _options.CloudLatencyMs;
+                break;
+            case FaultKind.CloudFailing:
+                _cloudOptions.FailureRate = start ? fault.Rate : 0;
+                break;
+            case FaultKind.CpuHog when start:
+                _hogging = true;
+                for (var i = 0; i < fault.Cores; i++)
+                {
+                    var hog = new Thread(() =>
+                    {
+                        while (_hogging)
+                        {
+                            Thread.SpinWait(1000);
+                        }
+                    })
+                    { IsBackground = true, Name = $"cpu-hog-{i}" };
+                    hog.Start();
+                    _hogs.Add(hog);
+                }
+
+                break;
+            case FaultKind.CpuHog:
+                _hogging = false;
+                foreach (var hog in _hogs)
+                {
+                    hog.Join();
+                }
+
+                _hogs.Clear();
+                break;
+        }
+    }
+
+    /// <summary>Moves the clock: virtual in settled steps, real time by waiting (divided by the speed factor).</summary>
+    private async Task MoveToAsync(DateTimeOffset origin, TimeSpan at)
+    {
+        if (_virtual is null)
+        {
+            var due = (at / _options.Speed) - _wall.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, _time).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var target = origin + at;
+        while (_virtual.GetUtcNow() < target)
+        {
+            var step = target - _virtual.GetUtcNow();
+            _virtual.Advance(step < Step ? step : Step);
+            await SettleAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Virtual time only: waits (on the real clock, bounded) until nothing can happen without the
+    /// clock moving: no connection attempt running; the car offline, or every pending cloud query
+    /// thinking on the simulated clock.
+    /// </summary>
+    private Task SettleAsync(bool expectConnected = false)
+    {
+        if (_virtual is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var bus = _gateway.Bus;
+        return WaitForAsync(() =>
+            !bus.IsConnecting
+            && (!expectConnected || bus.IsConnected)
+            && (!bus.IsConnected || bus.Pending <= _backend.Thinking));
+    }
+
+    private async Task WaitForAsync(Func<bool> settled)
+    {
+        var limit = Stopwatch.StartNew();
+        while (!settled() && limit.Elapsed < SettleLimit)
+        {
+            await _changed.WaitAsync(TimeSpan.FromMilliseconds(5)).ConfigureAwait(false);
+
+            // The release may have resumed this loop on the releasing thread (a responder, a lane):
+            // leave it, or the replay would run on, and hold up, the very work it waits for.
+            await Task.Yield();
+        }
+
+        if (!settled())
+        {
+            _report.Unsettled();
+        }
+    }
+
+    /// <summary>Counts the questions the cloud is thinking about (waiting on the simulated clock).</summary>
+    private sealed class ThinkingBackend(ICloudBackend inner, Action changed) : ICloudBackend
+    {
+        private int _thinking;
+
+        public string Name => inner.Name;
+
+        public int Thinking => Volatile.Read(ref _thinking);
+
+        public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+        {
+            // Counted only once the call has registered its think timer on the simulated clock:
+            // before that the replay must not move the clock.
+            var answer = inner.AnswerAsync(question, cancellationToken);
+            Interlocked.Increment(ref _thinking);
+            changed();
+            try
+            {
+                return await answer.ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _thinking);
+                changed();
+            }
+        }
+    }
+}
