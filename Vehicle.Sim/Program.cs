@@ -19,7 +19,7 @@ using var loggers = CommandLineHost.CreateLogging(configuration);
 var traceArgument = new Argument<FileInfo>("trace") { Description = "JSONL drive trace (see traces/trace.schema.json)." };
 var clockOption = new Option<string>("--clock") { Description = "virtual (fast, deterministic) or realtime (wall-clock pacing, honest latencies).", DefaultValueFactory = _ => "virtual" };
 var speedOption = new Option<double>("--speed") { Description = "Real-time speed factor.", DefaultValueFactory = _ => 1 };
-var outOption = new Option<DirectoryInfo>("--out") { Description = "Where report.json goes.", DefaultValueFactory = _ => new DirectoryInfo("replay-out") };
+var outOption = new Option<DirectoryInfo>("--out") { Description = "Where report.json and report.html go.", DefaultValueFactory = _ => new DirectoryInfo("replay-out") };
 var budgetsOption = new Option<FileInfo?>("--budgets") { Description = "JSON file of budgets: {\"lanes.critical.p99_ms\": 50, \"cloud.lost\": 0}." };
 var budgetOption = new Option<string[]>("--budget") { Description = "One budget, KEY=LIMIT (repeatable).", AllowMultipleArgumentsPerToken = false };
 var brokerOption = new Option<string?>("--broker") { Description = "A real broker, mqtt://host:port (default: the embedded one)." };
@@ -72,9 +72,10 @@ replay.SetAction(async (parse, cancellationToken) =>
     var outDirectory = parse.GetValue(outOption)!;
     outDirectory.Create();
     await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.json"), report!.Json, cancellationToken);
+    await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.html"), HtmlReport.Render(report.Json), cancellationToken);
     var violations = Budgets.Check(report.Document, budgets);
     ConsoleSummary.Write(AnsiConsole.Console, report.Document, violations, budgets.Count > 0);
-    Console.Error.WriteLine($"report: {Path.Combine(outDirectory.FullName, "report.json")}");
+    Console.Error.WriteLine($"report: {Path.Combine(outDirectory.FullName, "report.json")} and report.html");
     return violations.Count == 0 ? 0 : 1;
 });
 

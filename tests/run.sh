@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Every test of the solution. The bus's integration tests start their own Mosquitto brokers and run
-# mosquitto_rr, so this installs Debian's mosquitto and mosquitto-clients first when they are missing.
+# mosquitto_rr, and the simulator's HTML report is opened in headless Chromium, so this installs
+# Debian's mosquitto, mosquitto-clients and chromium first when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 command -v mosquitto_rr >/dev/null 2>&1 || missing+=(mosquitto-clients)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo
