@@ -43,8 +43,17 @@ public sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>The port to connect to instead of the target's.</summary>
     public int Port { get; }
 
+    /// <summary>What one lost segment costs: TCP retransmits it after about this long.</summary>
+    public static readonly TimeSpan RetransmissionDelay = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Added delay before each forwarded chunk (real time), in both directions.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>Fraction of chunks "lost": each costs an extra <see cref="RetransmissionDelay"/>.</summary>
+    public double Loss { get; set; }
+
+    /// <summary>Random source for <see cref="Loss"/> (seeded by a simulation).</summary>
+    public Random Random { get; set; } = new();
 
     /// <summary>The current state.</summary>
     public ProxyState State
@@ -128,9 +137,18 @@ public sealed class LoopbackProxy : IAsyncDisposable
                     break;
                 }
 
-                if (Latency > TimeSpan.Zero)
+                var delay = Latency;
+                if (Loss > 0)
                 {
-                    await Task.Delay(Latency, TimeProvider.System, _stop.Token).ConfigureAwait(false);
+                    lock (Random)
+                    {
+                        delay += Random.NextDouble() < Loss ? RetransmissionDelay : TimeSpan.Zero;
+                    }
+                }
+
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, TimeProvider.System, _stop.Token).ConfigureAwait(false);
                 }
 
                 if (_state == ProxyState.Forwarding)

@@ -152,7 +152,7 @@ public sealed class Replayer : IAsyncDisposable
             }
         }
 
-        _proxy = new LoopbackProxy(new System.Net.IPEndPoint(System.Net.Dns.GetHostAddresses(broker.Host)[0], broker.Port));
+        _proxy = new LoopbackProxy(new System.Net.IPEndPoint(System.Net.Dns.GetHostAddresses(broker.Host)[0], broker.Port)) { Random = new Random(_options.Seed) };
         _backend = new ThinkingBackend(new OfflineBackend(_cloudOptions, _time), () => _changed.Release());
         // The responder reconnects on the real clock (it is the cloud, not the car); its answers think on the replay's clock.
         _responder = await CloudResponder.StartAsync(
@@ -296,7 +296,9 @@ public sealed class Replayer : IAsyncDisposable
     {
         _online = link.Online;
         _report.Connectivity(link.At, link.Online);
+        // Latency and loss are real-time effects; the virtual clock does not see network delays.
         _proxy.Latency = _virtual is null ? TimeSpan.FromMilliseconds(link.LatencyMs) : TimeSpan.Zero;
+        _proxy.Loss = _virtual is null ? link.Loss : 0;
         // Keep-alive runs on the real clock, so in virtual time a tunnel is a clean cut.
         _proxy.State = link.Online ? ProxyState.Forwarding : link.Blackhole && _virtual is null ? ProxyState.Blackhole : ProxyState.Cut;
         if (!link.Online && _virtual is not null)

@@ -104,12 +104,21 @@ public static class TraceReader
                 "signal" => new SignalEvent(at, number, fields.Text("path"), fields.Scalar("value")),
                 "utterance" => new UtteranceEvent(at, number, fields.Text("text"), fields.Seat(), fields.Expect("intent"), fields.Expect("outcome")),
                 "audio" => new AudioEvent(at, number, fields.Text("path"), fields.Seat()),
-                "connectivity" => new ConnectivityEvent(at, number, fields.Boolean("online"), fields.OptionalBoolean("blackhole"), fields.OptionalNumber("latency_ms")),
+                "connectivity" => Connectivity(at, number, fields),
                 "fault" => Fault(at, number, fields),
                 "clock" => new ClockEvent(at, number, fields.Time("time")),
                 _ => throw new TraceFormatException(file, number, $"unknown event type '{type}' (signal, utterance, audio, connectivity, fault, clock)"),
             };
         }
+    }
+
+    private static ConnectivityEvent Connectivity(TimeSpan at, int number, Fields fields)
+    {
+        var loss = fields.OptionalNumber("loss");
+        var latency = fields.OptionalNumber("latency_ms");
+        return loss is < 0 or > 1 ? throw fields.Error($"\"loss\" must be within 0..1, not {loss}")
+            : latency < 0 ? throw fields.Error($"\"latency_ms\" must be >= 0, not {latency}")
+            : new ConnectivityEvent(at, number, fields.Boolean("online"), fields.OptionalBoolean("blackhole"), latency, loss);
     }
 
     private static FaultEvent Fault(TimeSpan at, int number, Fields fields)

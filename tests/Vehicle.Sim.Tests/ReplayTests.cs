@@ -40,6 +40,17 @@ public sealed class ReplayTests
     }
 
     [Fact]
+    public async Task Store_and_forward_through_a_real_outage_also_works_against_mosquitto()
+    {
+        await using var mosquitto = new Vehicle.Bus.Mqtt.MosquittoProcess();
+        await mosquitto.StartAsync();
+        var report = await ReplayAsync(Outage, new ReplayOptions { Broker = mosquitto.Uri.ToString() });
+        var cloud = report.RootElement.GetProperty("cloud");
+        Assert.Equal("mqtt://127.0.0.1:" + mosquitto.Port + "/", report.RootElement.GetProperty("run").GetProperty("broker").GetString());
+        Assert.Equal((1, 1, 0), (cloud.GetProperty("queued_offline").GetInt32(), cloud.GetProperty("delivered_after_reconnect").GetInt32(), cloud.GetProperty("lost").GetInt32()));
+    }
+
+    [Fact]
     public async Task The_same_trace_and_seed_give_a_byte_identical_report_in_virtual_time()
     {
         var trace = Outage + """
