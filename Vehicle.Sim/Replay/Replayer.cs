@@ -219,7 +219,7 @@ public sealed class Replayer : IAsyncDisposable
             }
         }
 
-        _report.Finished(_time.GetUtcNow() - origin, _wall.Elapsed, _gateway.Bus.Pending);
+        _report.Finished(_virtual is null ? _wall.Elapsed * _options.Speed : _time.GetUtcNow() - origin, _wall.Elapsed, _gateway.Bus.Pending);
     }
 
     /// <summary>The trace as timed actions (faults with a duration also get their end).</summary>
