@@ -210,6 +210,15 @@ public sealed class QueryOutbox : IDisposable
         }
     }
 
+    /// <summary>Deletes an outbox's files (the database and its WAL and shared-memory files).</summary>
+    public static void Delete(string path)
+    {
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(path + suffix);
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -91,10 +91,7 @@ public sealed class CloudLink : IAsyncDisposable
 
         if (_scratchOutbox is not null)
         {
-            foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
-            {
-                File.Delete(_scratchOutbox + suffix);
-            }
+            QueryOutbox.Delete(_scratchOutbox);
         }
     }
 }

@@ -114,9 +114,9 @@ public sealed class Replayer : IAsyncDisposable
             await _broker.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        if (_outbox.Length > 0)
         {
-            File.Delete(_outbox + suffix);
+            QueryOutbox.Delete(_outbox);
         }
 
         _changed.Dispose();
@@ -164,7 +164,12 @@ public sealed class Replayer : IAsyncDisposable
         _gateway = BusCloudGateway.Start(
             new CarBusOptions
             {
-                Connection = new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) },
+                // Keep-alive and timeouts run on the real clock: short in real time (a tunnel is found by
+                // keep-alive), long in virtual time (a tunnel is a cut there, and a loaded machine must
+                // not drop the link on its own and make the run differ).
+                Connection = _virtual is null
+                    ? new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) }
+                    : new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(60), Timeout = TimeSpan.FromSeconds(10) },
                 VehicleId = "sim-car",
                 OutboxPath = _outbox,
             },
