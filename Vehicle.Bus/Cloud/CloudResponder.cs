@@ -26,6 +26,7 @@ public sealed class CloudResponder : IAsyncDisposable
     private readonly int _workers;
     private readonly CancellationTokenSource _stop = new();
     private ConnectionKeeper? _keeper;
+    private int _connection;
 
     private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger)
     {
@@ -42,7 +43,7 @@ public sealed class CloudResponder : IAsyncDisposable
             var received = _time.GetTimestamp();
             // At most Workers questions at once: when all are busy, the receive loop waits (backpressure).
             await _slots.WaitAsync(_stop.Token).ConfigureAwait(false);
-            _ = HandleAsync(e, received);
+            _ = HandleAsync(e, received, Volatile.Read(ref _connection));
         };
     }
 
@@ -68,7 +69,11 @@ public sealed class CloudResponder : IAsyncDisposable
             mqttOptions,
             broker,
             options.Connection,
-            (_, ct) => MqttConnection.SubscribeAsync(responder._mqtt, options.Filter, ct),
+            (_, ct) =>
+            {
+                Interlocked.Increment(ref responder._connection);
+                return MqttConnection.SubscribeAsync(responder._mqtt, options.Filter, ct);
+            },
             responder._time,
             new Random(),
             logger);
@@ -115,11 +120,11 @@ public sealed class CloudResponder : IAsyncDisposable
     /// One question: runs on the receive loop until its first real wait (a zero-think-time answer
     /// goes out without a thread hop), then in the background; its slot frees when it is done.
     /// </summary>
-    private async Task HandleAsync(MqttApplicationMessageReceivedEventArgs e, long received)
+    private async Task HandleAsync(MqttApplicationMessageReceivedEventArgs e, long received, int connection)
     {
         try
         {
-            await AnswerAsync(e.ApplicationMessage, received).ConfigureAwait(false);
+            await AnswerAsync(e.ApplicationMessage, received, connection).ConfigureAwait(false);
             await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -137,7 +142,7 @@ public sealed class CloudResponder : IAsyncDisposable
         }
     }
 
-    private async Task AnswerAsync(MqttApplicationMessage query, long received)
+    private async Task AnswerAsync(MqttApplicationMessage query, long received, int connection)
     {
         var prefix = VehicleTopics.PrefixOfQueryTopic(query.Topic);
         var replyTopic = query.ResponseTopic;
@@ -211,6 +216,14 @@ public sealed class CloudResponder : IAsyncDisposable
             .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
             .WithMessageExpiryInterval(remaining)
             .WithTraceContext(activity?.Id, activity?.TraceStateString);
+        if (connection != Volatile.Read(ref _connection))
+        {
+            // The connection the query came on is gone: it was not acknowledged, so the broker
+            // redelivers it or the car asks again. An answer now would only be a duplicate.
+            Statistics.CountAbandoned();
+            return;
+        }
+
         await _mqtt.PublishAsync(message.Build(), _stop.Token).ConfigureAwait(false);
         if (reply.Error is null)
         {

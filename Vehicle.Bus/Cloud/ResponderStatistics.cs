@@ -7,6 +7,7 @@ public sealed class ResponderStatistics
     private long _failed;
     private long _expired;
     private long _rejected;
+    private long _abandoned;
 
     /// <summary>Replies published with an answer.</summary>
     public long Answered => Interlocked.Read(ref _answered);
@@ -19,6 +20,11 @@ public sealed class ResponderStatistics
 
     /// <summary>Messages dropped without a reply (bad topic or response topic, oversized).</summary>
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Answers not sent because the connection their query came on dropped meanwhile (the query comes again).</summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
+
+    internal void CountAbandoned() => Interlocked.Increment(ref _abandoned);
 
     internal void CountAnswered() => Interlocked.Increment(ref _answered);
 
