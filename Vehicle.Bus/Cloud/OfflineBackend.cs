@@ -96,8 +96,23 @@ public sealed class OfflineBackend : ICloudBackend
     /// <inheritdoc/>
     public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
     {
-        // Think time and failure are drawn from the seed, the question and how often it was asked:
-        // the same run gives the same draws whatever order concurrent questions arrive in.
+        var (think, fail) = Draw(question);
+        if (think > TimeSpan.Zero)
+        {
+            await Task.Delay(think, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return fail ? throw new CloudBackendException("simulated cloud failure") : Lookup(question);
+    }
+
+    /// <summary>
+    /// This question's think time and whether it fails, drawn from the seed, the question and how
+    /// often it was asked: the same run gives the same draws whatever order concurrent questions
+    /// arrive in. Each call counts as one asking.
+    /// </summary>
+    public (TimeSpan Think, bool Fail) Draw(string question)
+    {
+        ArgumentNullException.ThrowIfNull(question);
         int occurrence;
         lock (_asked)
         {
@@ -107,13 +122,7 @@ public sealed class OfflineBackend : ICloudBackend
         var random = new Random(unchecked((((_options.Seed * 31) + StableHash(question)) * 31) + occurrence));
         var think = _options.LatencyMedianMs <= 0 ? 0 : _options.LatencyMedianMs * Math.Exp(_options.LatencySigma * Gaussian(random));
         var fail = _options.FailureRate > 0 && random.NextDouble() < _options.FailureRate;
-
-        if (think > 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(think), _time, cancellationToken).ConfigureAwait(false);
-        }
-
-        return fail ? throw new CloudBackendException("simulated cloud failure") : Lookup(question);
+        return (TimeSpan.FromMilliseconds(think), fail);
     }
 
     private static int StableHash(string text)

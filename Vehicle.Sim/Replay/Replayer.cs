@@ -153,7 +153,7 @@ public sealed class Replayer : IAsyncDisposable
         }
 
         _proxy = new LoopbackProxy(new System.Net.IPEndPoint(System.Net.Dns.GetHostAddresses(broker.Host)[0], broker.Port)) { Random = new Random(_options.Seed) };
-        _backend = new ThinkingBackend(new OfflineBackend(_cloudOptions, _time), () => _changed.Release());
+        _backend = new ThinkingBackend(new OfflineBackend(_cloudOptions, _time), _time, () => _changed.Release());
         // The responder reconnects on the real clock (it is the cloud, not the car); its answers think on the replay's clock.
         _responder = await CloudResponder.StartAsync(
             new ResponderOptions { Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(20), ReconnectMax = TimeSpan.FromMilliseconds(200) }, Workers = 8 },
@@ -423,8 +423,12 @@ public sealed class Replayer : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts the questions the cloud is thinking about (waiting on the simulated clock).</summary>
-    private sealed class ThinkingBackend(ICloudBackend inner, Action changed) : ICloudBackend
+    /// <summary>
+    /// The offline cloud, thinking on the simulated clock, with the questions it is thinking about
+    /// counted: a question stops counting inside the timer callback, that is inside the replay's
+    /// own clock step, so the replay always sees the answer as due before it moves on.
+    /// </summary>
+    private sealed class ThinkingBackend(OfflineBackend inner, TimeProvider time, Action changed) : ICloudBackend
     {
         private int _thinking;
 
@@ -434,20 +438,25 @@ public sealed class Replayer : IAsyncDisposable
 
         public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
         {
-            // Counted only once the call has registered its think timer on the simulated clock:
-            // before that the replay must not move the clock.
-            var answer = inner.AnswerAsync(question, cancellationToken);
+            var (think, fail) = inner.Draw(question);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Increment(ref _thinking);
-            changed();
-            try
+            using (time.CreateTimer(
+                _ =>
+                {
+                    Interlocked.Decrement(ref _thinking);
+                    done.TrySetResult();
+                    changed();
+                },
+                null,
+                think,
+                Timeout.InfiniteTimeSpan))
             {
-                return await answer.ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _thinking);
                 changed();
+                await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            return fail ? throw new CloudBackendException("simulated cloud failure") : inner.Lookup(question);
         }
     }
 }

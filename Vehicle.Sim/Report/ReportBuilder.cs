@@ -276,7 +276,6 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
         json.WriteNumber("answer_p50_ms", latency.TotalCount == 0 ? 0 : Ms(latency.GetValueAtPercentile(50)));
         json.WriteNumber("answer_p99_ms", latency.TotalCount == 0 ? 0 : Ms(latency.GetValueAtPercentile(99)));
         json.WriteNumber("answer_max_ms", latency.TotalCount == 0 ? 0 : Ms(latency.GetMaxValue()));
-        json.WriteNumber("duplicate_replies_dropped", bus.DuplicateReplies);
         json.WriteNumber("reconnects", Math.Max(0, bus.Connects - 1));
         json.WriteEndObject();
     }
