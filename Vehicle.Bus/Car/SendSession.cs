@@ -29,7 +29,7 @@ internal sealed class SendSession : ICloudReplySink, IDisposable
                     continue;
                 }
 
-                var query = new BusQuery(Guid.NewGuid(), line, DateTimeOffset.UtcNow + ttl);
+                var query = new BusQuery(Guid.NewGuid(), line, TimeProvider.System.GetUtcNow() + ttl);
                 var result = client.Enqueue(query);
                 session.Write(result.Status.ToString().ToLowerInvariant(), query.Id, ("text", line), ("error", result.Error));
             }
