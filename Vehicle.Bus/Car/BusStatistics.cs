@@ -3,7 +3,9 @@ namespace Vehicle.Bus.Car;
 /// <summary>Counters of the car's bus client (also exported as OpenTelemetry metrics).</summary>
 public sealed class BusStatistics
 {
-    private readonly long[] _counts = new long[Enum.GetValues<BusEvent>().Length];
+    private static readonly string[] Names = [.. Enum.GetValues<BusEvent>().Select(e => e.ToString().ToLowerInvariant())];
+
+    private readonly long[] _counts = new long[Names.Length];
 
     /// <summary>Queries taken into the outbox.</summary>
     public long Enqueued => Interlocked.Read(ref _counts[(int)BusEvent.Enqueued]);
@@ -47,14 +49,14 @@ public sealed class BusStatistics
     internal void Count(BusEvent what)
     {
         Interlocked.Increment(ref _counts[(int)what]);
-        var tag = new KeyValuePair<string, object?>("reason", what.ToString().ToLowerInvariant());
+        var name = Names[(int)what];
         if (what is BusEvent.Duplicate or BusEvent.Unknown or BusEvent.Malformed or BusEvent.Oversized or BusEvent.WrongTopic)
         {
-            BusTelemetry.Dropped.Add(1, tag);
+            BusTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("reason", name));
         }
         else if (what is not BusEvent.Connected and not BusEvent.Published)
         {
-            BusTelemetry.Queries.Add(1, new KeyValuePair<string, object?>("result", what.ToString().ToLowerInvariant()));
+            BusTelemetry.Queries.Add(1, new KeyValuePair<string, object?>("result", name));
         }
     }
 }

@@ -26,7 +26,6 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private readonly CarBusOptions _options;
     private readonly QueryOutbox _outbox;
     private readonly IMqttClient _mqtt;
-    private readonly MqttClientOptions _mqttOptions;
     private readonly ICloudReplySink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -52,7 +51,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _time = time;
         _logger = loggers.CreateLogger<VehicleBusClient>();
         _inFlight = new SemaphoreSlim(Math.Max(1, options.MaxInFlight));
-        _mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, $"car-{options.VehicleId}")
+        var mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, $"car-{options.VehicleId}")
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)options.SessionExpiry.TotalSeconds)
             .WithReceiveMaximum((ushort)Math.Clamp(options.MaxInFlight * 4, 1, ushort.MaxValue))
@@ -63,7 +62,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _outbox.ResetSent(null);
         _mqtt = new MqttClientFactory().CreateMqttClient();
         _mqtt.ApplicationMessageReceivedAsync += OnMessageAsync;
-        _keeper = new ConnectionKeeper(_mqtt, _mqttOptions, broker, options.Connection, OnConnectedAsync, time, jitter ?? new Random(), _logger);
+        _keeper = new ConnectionKeeper(_mqtt, mqttOptions, broker, options.Connection, OnConnectedAsync, time, jitter ?? new Random(), _logger);
         // Ready (subscribed, outbox reset): drain the backlog.
         _keeper.ConnectionChanged += up =>
         {
