@@ -8,6 +8,9 @@ internal static partial class BusLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox full ({Capacity}): evicted the oldest query {Id}")]
     public static partial void Evicted(ILogger logger, int capacity, Guid id);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Egress guard refused query {Id}: {Objection}")]
+    public static partial void Blocked(ILogger logger, Guid id, string objection);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to {Broker} as {Vehicle} (session {Session}); {Pending} queries pending")]
     public static partial void Connected(ILogger logger, Uri broker, string vehicle, string session, int pending);
 

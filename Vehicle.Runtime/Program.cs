@@ -2,6 +2,7 @@ using System.CommandLine;
 using Vehicle.Runtime.Cli;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 
 // stdout carries only results: everything else that writes to Console.Out (loggers, the console
 // telemetry exporter) is sent to stderr, and results go to the raw stdout stream.
@@ -96,12 +97,71 @@ export.SetAction(_ =>
     return 0;
 });
 
+var redact = new Command("redact", "Show what would leave the car: one JSON line per text with the redacted form and the entities replaced.") { textArgument, batchOption };
+redact.SetAction(parse =>
+{
+    var batch = parse.GetValue(batchOption);
+    var text = parse.GetValue(textArgument);
+    if (batch == (text is not null))
+    {
+        Console.Error.WriteLine("Give either a text or --batch.");
+        return 2;
+    }
+
+    using var app = CliApp.Start();
+    using var profile = CommandRuntime.OpenProfile(app);
+    var privacy = new CloudPrivacy(CommandRuntime.PrivacyOptionsOf(app), () => profile.Current);
+    using var reader = new LineReader(Console.OpenStandardInput());
+    RedactCommand.Run(privacy, batch ? Lines(reader) : [(text!, true)], stdout);
+    return 0;
+});
+
+var fileArgument = new Argument<FileInfo>("file") { Description = "A profile JSON file." };
+var profileImport = new Command("import", "Replace the on-board profile with a JSON file (contacts, places, preferences, history).") { fileArgument };
+profileImport.SetAction(parse =>
+{
+    using var app = CliApp.Start();
+    using var profile = CommandRuntime.OpenProfile(app);
+    profile.ImportFile(parse.GetValue(fileArgument)!.FullName);
+    var data = profile.Current.Data;
+    Console.Error.WriteLine($"imported {data.Contacts.Count} contacts, {data.Places.Count} places, {data.Preferences.Count} preferences, {data.History.Count} history entries");
+    return 0;
+});
+var profileExport = new Command("export", "Write the on-board profile as JSON to stdout.");
+profileExport.SetAction(_ =>
+{
+    using var app = CliApp.Start();
+    using var profile = CommandRuntime.OpenProfile(app);
+    using var writer = new StreamWriter(stdout);
+    writer.WriteLine(profile.Export());
+    return 0;
+});
+var profileWipe = new Command("wipe", "Delete everything in the on-board profile.");
+profileWipe.SetAction(_ =>
+{
+    using var app = CliApp.Start();
+    using var profile = CommandRuntime.OpenProfile(app);
+    profile.Wipe();
+    Console.Error.WriteLine("profile wiped");
+    return 0;
+});
+
 var root = new RootCommand("Vehicle copilot runtime: on-board command understanding and the real-time command channel.")
 {
     ask,
     chat,
     new Command("catalog", "Intent catalog tools.") { export },
+    redact,
+    new Command("profile", "The driver's on-board profile.") { profileImport, profileExport, profileWipe },
 };
+
+static IEnumerable<(string Line, bool Valid)> Lines(LineReader reader)
+{
+    while (reader.ReadLine() is { } line)
+    {
+        yield return line;
+    }
+}
 
 static void Write(ResultWriter writer, CommandRuntime runtime, CommandOutcome outcome) =>
     writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome, runtime.WaitForAnswer(outcome));

@@ -28,6 +28,9 @@ public sealed class BusStatistics
     /// <summary>Queries refused (too large, disposed).</summary>
     public long Refused => Interlocked.Read(ref _counts[(int)BusEvent.Refused]);
 
+    /// <summary>Queries the egress guard refused to publish (personal data).</summary>
+    public long Blocked => Interlocked.Read(ref _counts[(int)BusEvent.Blocked]);
+
     /// <summary>Replies for a query already answered (QoS 1 redelivery, resends), dropped.</summary>
     public long DuplicateReplies => Interlocked.Read(ref _counts[(int)BusEvent.Duplicate]);
 
@@ -71,6 +74,7 @@ internal enum BusEvent
     Expired,
     Evicted,
     Refused,
+    Blocked,
     Duplicate,
     Unknown,
     Malformed,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Vehicle.Bus.Car;
@@ -49,6 +50,7 @@ public sealed class QueryOutbox : IDisposable
                 PRAGMA journal_mode=WAL;
                 PRAGMA synchronous={(durable ? "FULL" : "NORMAL")};
                 PRAGMA busy_timeout=5000;
+                PRAGMA secure_delete=ON;
                 CREATE TABLE IF NOT EXISTS outbox(
                     seq INTEGER PRIMARY KEY,
                     id BLOB NOT NULL UNIQUE,
@@ -61,9 +63,21 @@ public sealed class QueryOutbox : IDisposable
             setup.ExecuteNonQuery();
         }
 
+        // Outboxes written before these columns existed gain them (their queries have none).
+        foreach (var column in new[] { "location", "private" })
+        {
+            using var probe = _db.CreateCommand();
+            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = '{column}'";
+            if ((long)probe.ExecuteScalar()! == 0)
+            {
+                probe.CommandText = $"ALTER TABLE outbox ADD COLUMN {column} TEXT";
+                probe.ExecuteNonQuery();
+            }
+        }
+
         using (var load = _db.CreateCommand())
         {
-            load.CommandText = "SELECT seq, id, text, speaker, expires_ms, traceparent, tracestate FROM outbox";
+            load.CommandText = "SELECT seq, id, text, speaker, expires_ms, traceparent, tracestate, location, private FROM outbox";
             using var reader = load.ExecuteReader();
             while (reader.Read())
             {
@@ -71,15 +85,17 @@ public sealed class QueryOutbox : IDisposable
                     new Guid((byte[])reader[1]),
                     reader.GetString(2),
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                    reader.IsDBNull(3) ? null : reader.GetString(3));
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(7) ? null : ParseLocation(reader.GetString(7)),
+                    reader.IsDBNull(8) ? null : reader.GetString(8));
                 _pending[query.Id] = new Pending(new OutboxEntry(reader.GetInt64(0), query, reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
                 _sequence = Math.Max(_sequence, reader.GetInt64(0));
             }
         }
 
         _insert = Prepare(
-            "INSERT INTO outbox(seq, id, text, speaker, expires_ms, traceparent, tracestate) VALUES ($seq, $id, $text, $speaker, $expires, $tp, $ts)",
-            "$seq", "$id", "$text", "$speaker", "$expires", "$tp", "$ts");
+            "INSERT INTO outbox(seq, id, text, speaker, expires_ms, traceparent, tracestate, location, private) VALUES ($seq, $id, $text, $speaker, $expires, $tp, $ts, $location, $private)",
+            "$seq", "$id", "$text", "$speaker", "$expires", "$tp", "$ts", "$location", "$private");
         _delete = Prepare("DELETE FROM outbox WHERE id = $id", "$id");
     }
 
@@ -120,7 +136,7 @@ public sealed class QueryOutbox : IDisposable
             }
 
             var sequence = _sequence + 1;
-            Bind(_insert, sequence, query.Id.ToByteArray(), query.Text, query.Speaker, query.Expires.ToUnixTimeMilliseconds(), traceParent, traceState);
+            Bind(_insert, sequence, query.Id.ToByteArray(), query.Text, query.Speaker, query.Expires.ToUnixTimeMilliseconds(), traceParent, traceState, FormatLocation(query.Location), query.Private);
             _insert.ExecuteNonQuery();
             _sequence = sequence;
             _pending[query.Id] = new Pending(new OutboxEntry(sequence, query, traceParent, traceState)) { Sent = sentAt };
@@ -228,6 +244,20 @@ public sealed class QueryOutbox : IDisposable
             _delete.Dispose();
             _db.Dispose();
         }
+    }
+
+    private static string? FormatLocation(CoarseLocation? location) =>
+        location is null ? null : string.Create(CultureInfo.InvariantCulture, $"{location.Latitude:R},{location.Longitude:R},{location.RadiusKm:R}");
+
+    private static CoarseLocation? ParseLocation(string text)
+    {
+        var parts = text.Split(',');
+        return parts.Length == 3
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude)
+            && double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var radius)
+            ? new CoarseLocation(latitude, longitude, radius)
+            : null;
     }
 
     private static void Bind(SqliteCommand command, params object?[] values)

@@ -30,6 +30,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConnectionKeeper _keeper;
+    private readonly IEgressGuard? _guard;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly SemaphoreSlim _inFlight;
     private readonly CancellationTokenSource _stop = new();
@@ -42,9 +43,10 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private int _backlog = 1;
     private int _sweep = 1;
 
-    private VehicleBusClient(CarBusOptions options, Uri broker, ICloudReplySink sink, TimeProvider time, ILoggerFactory loggers, Random? jitter)
+    private VehicleBusClient(CarBusOptions options, Uri broker, ICloudReplySink sink, TimeProvider time, ILoggerFactory loggers, Random? jitter, IEgressGuard? guard)
     {
         _options = options;
+        _guard = guard;
         Topics = new VehicleTopics(options.VehicleId, options.TopicRoot);
         Broker = broker;
         _sink = sink;
@@ -120,8 +122,9 @@ public sealed class VehicleBusClient : IAsyncDisposable
     /// <param name="time">Clock for time-to-live, backoff and the periodic sweep.</param>
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="jitter">Random source for the backoff jitter (seeded in simulations).</param>
+    /// <param name="guard">Checks every payload before it is published (personal data); null: none.</param>
     /// <exception cref="ArgumentException">A bad broker address, topic or TLS file.</exception>
-    public static VehicleBusClient Start(CarBusOptions options, ICloudReplySink sink, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null)
+    public static VehicleBusClient Start(CarBusOptions options, ICloudReplySink sink, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null, IEgressGuard? guard = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
@@ -131,7 +134,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPayloadBytes, 64);
-        var client = new VehicleBusClient(options, MqttConnection.ParseBroker(options.Connection.Broker), sink, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, jitter);
+        var client = new VehicleBusClient(options, MqttConnection.ParseBroker(options.Connection.Broker), sink, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, jitter, guard);
         client._keeper.Start();
         client._sender = Task.Run(() => client.SendAsync(client._stop.Token));
         return client;
@@ -139,7 +142,8 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
     /// <summary>
     /// Stores a query in the outbox and wakes the sender; never blocks on the network. A query
-    /// whose body is over the payload limit is refused here, before anything is sent.
+    /// whose body is over the payload limit, or that the egress guard objects to, is refused here,
+    /// before anything is stored or sent.
     /// </summary>
     public EnqueueResult Enqueue(BusQuery query)
     {
@@ -150,11 +154,16 @@ public sealed class VehicleBusClient : IAsyncDisposable
             return new EnqueueResult(EnqueueStatus.Refused, "the bus is shut down");
         }
 
-        var payload = WireJson.Serialize(new QueryBody(query.Text, query.Speaker));
+        var payload = WireJson.Serialize(query);
         if (payload.Length > _options.MaxPayloadBytes)
         {
             Statistics.Count(BusEvent.Refused);
             return new EnqueueResult(EnqueueStatus.Refused, $"query of {payload.Length} bytes is over the {_options.MaxPayloadBytes}-byte payload limit");
+        }
+
+        if (Blocked(query, payload) is { } objection)
+        {
+            return new EnqueueResult(EnqueueStatus.Refused, objection);
         }
 
         // Fast path: connected, no backlog to keep in order, a free in-flight slot: publish from
@@ -227,6 +236,19 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
     private void Wake() => _wake.Writer.TryWrite(true);
 
+    /// <summary>The egress guard's objection to a payload (counted and logged, without the payload), or null.</summary>
+    private string? Blocked(BusQuery query, byte[] payload)
+    {
+        if (_guard?.Inspect(payload) is not { } objection)
+        {
+            return null;
+        }
+
+        Statistics.Count(BusEvent.Blocked);
+        BusLog.Blocked(_logger, query.Id, objection);
+        return "egress_guard: " + objection;
+    }
+
     private async Task OnConnectedAsync(MqttClientConnectResult result, CancellationToken cancellationToken)
     {
         Topics.EnsureOwn(Topics.Reply);
@@ -275,8 +297,18 @@ public sealed class VehicleBusClient : IAsyncDisposable
                         break;
                     }
 
+                    var payload = WireJson.Serialize(entry.Query);
+                    if (Blocked(entry.Query, payload) is not null)
+                    {
+                        _inFlight.Release();
+                        _outbox.Remove(entry.Query.Id);
+                        _sink.OnDropped(entry.Query, QueryDropReason.Blocked);
+                        sent++; // handled: it leaves the backlog
+                        continue;
+                    }
+
                     _outbox.MarkSent(entry.Query.Id, _time.GetUtcNow());
-                    _ = PublishAsync(entry, WireJson.Serialize(new QueryBody(entry.Query.Text, entry.Query.Speaker)), cancellationToken);
+                    _ = PublishAsync(entry, payload, cancellationToken);
                     sent++;
                 }
 
@@ -403,7 +435,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         var parent = BusTelemetry.ParseContext(message.UserProperties);
         using var activity = BusTelemetry.Source.StartActivity("bus.reply", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.message.id", id.ToString());
-        var reply = new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, body.Command, body.Error);
+        var reply = new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, body.Command, body.Error, entry.Query.Private);
         try
         {
             await _sink.OnReplyAsync(reply, _stop.Token).ConfigureAwait(false);

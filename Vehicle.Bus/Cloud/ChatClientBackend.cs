@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.ClientModel;
 using Microsoft.Extensions.AI;
 using OpenAI;
@@ -65,12 +66,12 @@ public sealed class ChatClientBackend : ICloudBackend, IDisposable
     }
 
     /// <inheritdoc/>
-    public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+    public async Task<CloudAnswer> AnswerAsync(string question, CoarseLocation? location, CancellationToken cancellationToken)
     {
         try
         {
             var response = await _client.GetResponseAsync(
-                [new ChatMessage(ChatRole.System, _systemPrompt), new ChatMessage(ChatRole.User, question)],
+                [new ChatMessage(ChatRole.System, location is null ? _systemPrompt : string.Create(CultureInfo.InvariantCulture, $"{_systemPrompt} The car is within {location.RadiusKm:0} km of latitude {location.Latitude:0.###}, longitude {location.Longitude:0.###}.")), new ChatMessage(ChatRole.User, question)],
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             var text = response.Text;
             return string.IsNullOrWhiteSpace(text) ? throw new CloudBackendException("the model returned no text") : new CloudAnswer(text.Trim());

@@ -189,7 +189,7 @@ public sealed class CloudResponder : IAsyncDisposable
         {
             try
             {
-                var answer = await _backend.AnswerAsync(body.Text, _stop.Token).ConfigureAwait(false);
+                var answer = await _backend.AnswerAsync(body.Text, body.Location, _stop.Token).ConfigureAwait(false);
                 reply = new ReplyBody(answer.Text, answer.Command);
             }
             catch (CloudBackendException e)

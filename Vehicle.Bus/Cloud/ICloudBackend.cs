@@ -6,9 +6,9 @@ public interface ICloudBackend
     /// <summary>Short name for logs.</summary>
     string Name { get; }
 
-    /// <summary>Answers one question.</summary>
+    /// <summary>Answers one question; <paramref name="location"/> is the car's coarsened position when the question needs one.</summary>
     /// <exception cref="CloudBackendException">The backend could not answer (the car gets a failed outcome).</exception>
-    Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken);
+    Task<CloudAnswer> AnswerAsync(string question, CoarseLocation? location, CancellationToken cancellationToken);
 }
 
 /// <summary>What the backend says.</summary>

@@ -94,7 +94,7 @@ public sealed class OfflineBackend : ICloudBackend
     }
 
     /// <inheritdoc/>
-    public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+    public async Task<CloudAnswer> AnswerAsync(string question, CoarseLocation? location, CancellationToken cancellationToken)
     {
         var (think, fail) = Draw(question);
         if (think > TimeSpan.Zero)

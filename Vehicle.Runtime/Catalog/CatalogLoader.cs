@@ -322,6 +322,16 @@ internal static class CatalogLoader
             IsName = own.Name || type.Name,
             MaxWords = own.MaxWords ?? type.MaxWords,
             RestAfter = own.RestAfter ?? type.RestAfter,
+            Profile = (own.Profile ?? type.Profile) switch
+            {
+                null => null,
+                "contact" => ProfileLookup.Contact,
+                "place" => ProfileLookup.Place,
+                var other => throw new CatalogException($"{where}: profile must be contact or place, not '{other}'."),
+            },
+            Preference = kind == SlotKind.Number || (own.Preference ?? type.Preference) is null
+                ? own.Preference ?? type.Preference
+                : throw new CatalogException($"{where}: only a number slot can take a preference."),
         };
     }
 
@@ -466,6 +476,10 @@ internal static class CatalogLoader
         public int? MaxWords { get; set; }
 
         public string? RestAfter { get; set; }
+
+        public string? Profile { get; set; }
+
+        public string? Preference { get; set; }
     }
 
     private sealed class InferDocument

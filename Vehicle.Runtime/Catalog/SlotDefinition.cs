@@ -57,6 +57,22 @@ internal sealed class SlotDefinition
 
     /// <summary>(Enum) infer this slot from another slot's number when the utterance does not say.</summary>
     public SlotInference? Infer { get; init; }
+
+    /// <summary>(Text) resolved against the on-board profile: a contact or a saved place.</summary>
+    public ProfileLookup? Profile { get; init; }
+
+    /// <summary>(Number) the profile preference "my usual ..." fills it from (per zone: <c>key.zone</c> first).</summary>
+    public string? Preference { get; init; }
+}
+
+/// <summary>What a text slot is looked up as in the profile.</summary>
+internal enum ProfileLookup
+{
+    /// <summary>A contact: the number to dial comes from the profile.</summary>
+    Contact,
+
+    /// <summary>A saved place (home, work, favourites): the address comes from the profile.</summary>
+    Place,
 }
 
 /// <summary>A phrase, as lower-case tokens, and the canonical value it means.</summary>

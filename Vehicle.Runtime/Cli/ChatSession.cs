@@ -1,5 +1,6 @@
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Cli;
@@ -24,6 +25,8 @@ internal static class ChatSession
             }
         };
         output.WriteLine("Type a command (:state, :set PATH VALUE, :quit).");
+        var suggestions = new Suggestions(runtime.Profile, TimeProvider.System);
+        Offer(suggestions.Due(driveStarted: true), output);
         while (true)
         {
             output.Write("> ");
@@ -57,6 +60,18 @@ internal static class ChatSession
                 continue;
             }
 
+            if (suggestions.Pending is not null)
+            {
+                var accepted = suggestions.Answer(line, out var consumed);
+                if (consumed && accepted is null)
+                {
+                    output.WriteLine("  [suggestion] OK.");
+                    continue;
+                }
+
+                line = accepted ?? line;
+            }
+
             var outcome = runtime.Submit(line, seat);
             output.WriteLine($"  [{outcome.Kind.ToContractName()}] {outcome.Response}");
             if (outcome.Reason is not null)
@@ -68,6 +83,16 @@ internal static class ChatSession
             {
                 output.WriteLine($"  {change.Path}: {change.Previous} -> {change.Value}");
             }
+
+            Offer(suggestions.Due(driveStarted: false), output);
+        }
+    }
+
+    private static void Offer(Suggestion? suggestion, TextWriter output)
+    {
+        if (suggestion is not null)
+        {
+            output.WriteLine($"  [suggestion] {suggestion.Text} (yes / no)");
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Cli;
@@ -16,9 +17,10 @@ internal sealed class CommandRuntime : IAsyncDisposable
     private readonly Dictionary<Guid, TaskCompletionSource<CloudResult>> _waiting = [];
     private readonly Dictionary<Guid, CloudResult> _arrived = [];
 
-    private CommandRuntime(SignalStore store, CommandChannel channel, CloudLink? cloud, CloudOptions cloudOptions)
+    private CommandRuntime(SignalStore store, CommandChannel channel, CloudLink? cloud, CloudOptions cloudOptions, ProfileStore profile)
     {
         Store = store;
+        Profile = profile;
         Channel = channel;
         Cloud = cloud;
         AnswerWait = cloudOptions.AnswerWait;
@@ -32,6 +34,9 @@ internal sealed class CommandRuntime : IAsyncDisposable
     public event Action<CloudResult>? Unclaimed;
 
     public SignalStore Store { get; }
+
+    /// <summary>The driver's profile.</summary>
+    public ProfileStore Profile { get; }
 
     public CommandChannel Channel { get; }
 
@@ -47,24 +52,35 @@ internal sealed class CommandRuntime : IAsyncDisposable
         CloudLink? cloud = null;
         Understander? critical = null;
         Understander? interactive = null;
+        var profile = OpenProfile(app);
         try
         {
             // Two inference sessions: the critical lane never shares one with the other lanes.
             critical = Understander.Create(app.Nlu, app.LoggerFactory);
             interactive = critical.CreateSibling(app.LoggerFactory);
-            cloud = CloudLink.StartAsync(app.Configuration, loggerFactory: app.LoggerFactory).GetAwaiter().GetResult();
-            var channel = CommandChannel.Create(critical, interactive, app.Nlu.ResolveCatalogPath(), store, options: options, cloud: cloud?.Gateway, loggerFactory: app.LoggerFactory);
+            var privacy = new CloudPrivacy(PrivacyOptionsOf(app), () => profile.Current, () => store.Position);
+            cloud = CloudLink.StartAsync(app.Configuration, loggerFactory: app.LoggerFactory, privacy: privacy).GetAwaiter().GetResult();
+            var channel = CommandChannel.Create(critical, interactive, app.Nlu.ResolveCatalogPath(), store, options: options, cloud: cloud?.Gateway, loggerFactory: app.LoggerFactory, profile: profile);
             cloud?.Gateway.Attach(channel);
-            return new CommandRuntime(store, channel, cloud, cloudOptions);
+            return new CommandRuntime(store, channel, cloud, cloudOptions, profile);
         }
         catch
         {
             critical?.Dispose();
             interactive?.Dispose();
             cloud?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            profile.Dispose();
             throw;
         }
     }
+
+    /// <summary>The profile store configuration names (<c>Profile:Path</c>).</summary>
+    public static ProfileStore OpenProfile(CliApp app) =>
+        ProfileStore.Open((app.Configuration.GetSection(ProfileOptions.SectionName).Get<ProfileOptions>() ?? new ProfileOptions()).ResolvePath());
+
+    /// <summary>The <c>Privacy</c> section.</summary>
+    public static PrivacyOptions PrivacyOptionsOf(CliApp app) =>
+        app.Configuration.GetSection(PrivacyOptions.SectionName).Get<PrivacyOptions>() ?? new PrivacyOptions();
 
     /// <summary>Submits one line and waits for its outcome.</summary>
     public CommandOutcome Submit(string text, Seat seat) => Channel.SubmitAsync(text, seat).AsTask().GetAwaiter().GetResult();
@@ -118,6 +134,8 @@ internal sealed class CommandRuntime : IAsyncDisposable
         {
             await Cloud.DisposeAsync().ConfigureAwait(false);
         }
+
+        await Profile.DisposeAsync().ConfigureAwait(false);
     }
 
     private void Arrived(CloudResult result)

@@ -3,6 +3,7 @@ using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 
 namespace Vehicle.Runtime.Cloud;
 
@@ -16,13 +17,15 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
 {
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeToLive;
+    private readonly CloudPrivacy? _privacy;
     private VehicleBusClient? _bus;
     private ICommandChannel? _channel;
 
-    private BusCloudGateway(TimeProvider time, TimeSpan timeToLive)
+    private BusCloudGateway(TimeProvider time, TimeSpan timeToLive, CloudPrivacy? privacy)
     {
         _time = time;
         _timeToLive = timeToLive;
+        _privacy = privacy;
     }
 
     /// <summary>Every final result of a world question, in the order they arrive.</summary>
@@ -32,11 +35,16 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
     public VehicleBusClient Bus => _bus ?? throw new InvalidOperationException("not started");
 
     /// <summary>Starts the bus client; queries pending from an earlier run are sent once connected.</summary>
-    public static BusCloudGateway Start(CarBusOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null)
+    /// <param name="options">Bus settings.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="jitter">Backoff jitter source.</param>
+    /// <param name="privacy">Redaction, coarse position and the egress guard; null sends questions as they are (tests of the bus only).</param>
+    public static BusCloudGateway Start(CarBusOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null, CloudPrivacy? privacy = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var gateway = new BusCloudGateway(time ?? TimeProvider.System, options.QueryTimeToLive);
-        gateway._bus = VehicleBusClient.Start(options, gateway, time, loggerFactory, jitter);
+        var gateway = new BusCloudGateway(time ?? TimeProvider.System, options.QueryTimeToLive, privacy);
+        gateway._bus = VehicleBusClient.Start(options, gateway, time, loggerFactory, jitter, privacy);
         return gateway;
     }
 
@@ -44,15 +52,17 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
     public void Attach(ICommandChannel channel) => _channel = channel;
 
     /// <inheritdoc/>
-    public CloudHandoff Enqueue(CloudQuery query)
+    public CloudHandoffResult Enqueue(CloudQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var result = Bus.Enqueue(new BusQuery(query.Id, query.Text, _time.GetUtcNow() + _timeToLive, query.Speaker.ToContractName()));
+        var expires = _time.GetUtcNow() + _timeToLive;
+        var speaker = query.Speaker.ToContractName();
+        var result = Bus.Enqueue(_privacy?.Prepare(query.Id, query.Text, expires, speaker) ?? new BusQuery(query.Id, query.Text, expires, speaker));
         return result.Status switch
         {
             EnqueueStatus.Sent => CloudHandoff.Sent,
             EnqueueStatus.Queued => CloudHandoff.Queued,
-            _ => CloudHandoff.Refused,
+            _ => new CloudHandoffResult(CloudHandoff.Refused, result.Error),
         };
     }
 
@@ -61,19 +71,22 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
     {
         ArgumentNullException.ThrowIfNull(reply);
         var speaker = SeatNames.TryParse(reply.Speaker, out var seat) ? seat : Seat.Driver;
+        // The placeholders go back in before anyone in the car hears or acts on the answer.
+        var map = Redaction.FromPrivateState(reply.Question, reply.Private);
+        var question = map.Restore(reply.Question);
         if (reply.Error is not null)
         {
-            Completed?.Invoke(new CloudResult(reply.Id, reply.Question, speaker, OutcomeKind.Failed, "Sorry, I couldn't get an answer to that.", reply.Error, null));
+            Completed?.Invoke(new CloudResult(reply.Id, question, speaker, OutcomeKind.Failed, "Sorry, I couldn't get an answer to that.", reply.Error, null));
             return;
         }
 
         CommandOutcome? action = null;
         if (!string.IsNullOrWhiteSpace(reply.Command) && _channel is not null)
         {
-            action = await _channel.SubmitAsync(new CommandRequest(reply.Command, speaker, FromCloud: true), cancellationToken).ConfigureAwait(false);
+            action = await _channel.SubmitAsync(new CommandRequest(map.Restore(reply.Command), speaker, FromCloud: true), cancellationToken).ConfigureAwait(false);
         }
 
-        Completed?.Invoke(new CloudResult(reply.Id, reply.Question, speaker, OutcomeKind.Answered, reply.Text, null, action));
+        Completed?.Invoke(new CloudResult(reply.Id, question, speaker, OutcomeKind.Answered, map.Restore(reply.Text), null, action));
     }
 
     /// <inheritdoc/>
@@ -81,9 +94,13 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
     {
         ArgumentNullException.ThrowIfNull(query);
         var speaker = SeatNames.TryParse(query.Speaker, out var seat) ? seat : Seat.Driver;
-        Completed?.Invoke(reason == QueryDropReason.Expired
-            ? new CloudResult(query.Id, query.Text, speaker, OutcomeKind.Expired, "I couldn't get an answer in time; please ask again.", "expired", null)
-            : new CloudResult(query.Id, query.Text, speaker, OutcomeKind.Failed, "Too many questions were waiting; please ask again.", "evicted", null));
+        var question = Redaction.FromPrivateState(query.Text, query.Private).Restore(query.Text);
+        Completed?.Invoke(reason switch
+        {
+            QueryDropReason.Expired => new CloudResult(query.Id, question, speaker, OutcomeKind.Expired, "I couldn't get an answer in time; please ask again.", "expired", null),
+            QueryDropReason.Blocked => new CloudResult(query.Id, question, speaker, OutcomeKind.Failed, "I can't send that without sharing personal details.", "egress_guard", null),
+            _ => new CloudResult(query.Id, question, speaker, OutcomeKind.Failed, "Too many questions were waiting; please ask again.", "evicted", null),
+        });
     }
 
     /// <inheritdoc/>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Privacy;
 
 namespace Vehicle.Runtime.Cloud;
 
@@ -27,8 +28,12 @@ public sealed class CloudLink : IAsyncDisposable
     public BusCloudGateway Gateway { get; }
 
     /// <summary>Starts what <paramref name="configuration"/> asks for; null when the mode is <c>off</c>.</summary>
+    /// <param name="configuration">Sections Cloud, Bus and Responder.</param>
+    /// <param name="time">Clock.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="privacy">Redaction and the egress guard for every question (the runtime always passes one).</param>
     /// <exception cref="ArgumentException">An unknown mode, or remote without a broker.</exception>
-    public static async Task<CloudLink?> StartAsync(IConfiguration configuration, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    public static async Task<CloudLink?> StartAsync(IConfiguration configuration, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, CloudPrivacy? privacy = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var cloud = configuration.GetSection(CloudOptions.SectionName).Get<CloudOptions>() ?? new CloudOptions();
@@ -43,7 +48,7 @@ public sealed class CloudLink : IAsyncDisposable
                     throw new ArgumentException("Cloud:Mode is remote but Bus:Connection:Broker is not set");
                 }
 
-                return new CloudLink(BusCloudGateway.Start(bus, time, loggerFactory), null, null);
+                return new CloudLink(BusCloudGateway.Start(bus, time, loggerFactory, privacy: privacy), null, null);
             case "embedded":
                 var broker = await EmbeddedBroker.StartAsync(loggerFactory: loggerFactory).ConfigureAwait(false);
                 try
@@ -62,7 +67,7 @@ public sealed class CloudLink : IAsyncDisposable
                         scratch = bus.OutboxPath = Path.Combine(Path.GetTempPath(), $"vehicle-copilot-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
                     }
 
-                    return new CloudLink(BusCloudGateway.Start(bus, time, loggerFactory), broker, responder) { _scratchOutbox = scratch };
+                    return new CloudLink(BusCloudGateway.Start(bus, time, loggerFactory, privacy: privacy), broker, responder) { _scratchOutbox = scratch };
                 }
                 catch
                 {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Telemetry;
 using Vehicle.Runtime.Vehicle;
 
@@ -33,6 +34,8 @@ public sealed partial class CommandChannel : ICommandChannel
     private readonly CommandPlanner _planner;
     private readonly IVehicleActuator _actuator;
     private readonly ICloudGateway? _cloud;
+    private readonly IPersonalProfile? _profile;
+    private readonly SignalStore _store;
     private readonly CommandChannelOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,11 +46,13 @@ public sealed partial class CommandChannel : ICommandChannel
     private readonly TimeSpan _longestBudget;
     private int _closing;
 
-    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander intake, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger)
+    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander intake, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger, IPersonalProfile? profile)
     {
         _criticalUnderstander = critical;
         _intakeUnderstander = intake;
-        _planner = new CommandPlanner(catalog, store, options);
+        _planner = new CommandPlanner(catalog, store, options, profile);
+        _profile = profile;
+        _store = store;
         _actuator = actuator;
         _cloud = cloud;
         _options = options;
@@ -81,6 +86,7 @@ public sealed partial class CommandChannel : ICommandChannel
     /// <param name="cloud">Where world questions go; null: they are only marked routed_cloud.</param>
     /// <param name="timeProvider">Clock for deadlines; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="loggerFactory">Logging.</param>
+    /// <param name="profile">The driver's profile: contacts, places and preferences resolved on board, executed commands recorded; null: none.</param>
     public static CommandChannel Create(
         IUtteranceUnderstander critical,
         IUtteranceUnderstander intake,
@@ -90,7 +96,8 @@ public sealed partial class CommandChannel : ICommandChannel
         CommandChannelOptions? options = null,
         ICloudGateway? cloud = null,
         TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        IPersonalProfile? profile = null)
     {
         ArgumentNullException.ThrowIfNull(critical);
         ArgumentNullException.ThrowIfNull(intake);
@@ -121,7 +128,8 @@ public sealed partial class CommandChannel : ICommandChannel
             cloud,
             options ?? new CommandChannelOptions(),
             timeProvider ?? TimeProvider.System,
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CommandChannel>());
+            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CommandChannel>(),
+            profile);
     }
 
     /// <inheritdoc/>
@@ -284,7 +292,7 @@ public sealed partial class CommandChannel : ICommandChannel
 
         var deadline = _time.GetUtcNow() + _time.GetElapsedTime(_time.GetTimestamp(), item.Deadline);
         var query = new CloudQuery(Guid.NewGuid(), item.Request.Utterance, item.Request.Speaker, deadline);
-        var handoff = _cloud?.Enqueue(query) ?? CloudHandoff.Sent;
+        var (handoff, refusal) = _cloud?.Enqueue(query) ?? CloudHandoff.Sent;
         var response = handoff switch
         {
             CloudHandoff.Sent => _planner.Catalog[IntentCatalog.CloudIntent].Response,
@@ -293,7 +301,7 @@ public sealed partial class CommandChannel : ICommandChannel
         };
         if (handoff == CloudHandoff.Refused)
         {
-            Complete(item, OutcomeKind.Failed, "cloud_refused", response);
+            Complete(item, OutcomeKind.Failed, "cloud_refused" + (refusal is null ? string.Empty : ": " + refusal), response);
             return;
         }
 
@@ -318,6 +326,8 @@ public sealed partial class CommandChannel : ICommandChannel
             Complete(item, refusal, plan.Reason, plan.RefusalResponse!);
             return;
         }
+
+        item.Understanding = plan.Understanding ?? item.Understanding;
 
         if (plan.Actuations.Count > 0)
         {
@@ -352,6 +362,17 @@ public sealed partial class CommandChannel : ICommandChannel
         }
 
         Complete(item, plan.Actuations.Count > 0 ? OutcomeKind.Executed : OutcomeKind.Answered, null, _planner.Respond(intent, plan), plan.Actuations);
+        if (_profile is not null && intent.Lane != Lane.Cloud && (plan.Actuations.Count > 0 || intent.Slots.Count > 0))
+        {
+            _profile.Record(new HistoryEntry
+            {
+                Time = _time.GetLocalNow(),
+                Intent = intent.Name,
+                Slots = new Dictionary<string, string>(plan.Display, StringComparer.Ordinal),
+                Latitude = _store.Position?.Latitude,
+                Longitude = _store.Position?.Longitude,
+            });
+        }
     }
 
     private void HandOff(WorkItem item, LaneWorker lane)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Commands;
@@ -13,7 +14,7 @@ namespace Vehicle.Runtime.Commands;
 /// expansion, relative values resolved against the state and clamped, unit conversion) and
 /// response templates (slots and values read back from the state).
 /// </summary>
-internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, CommandChannelOptions options)
+internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, CommandChannelOptions options, IPersonalProfile? profile = null)
 {
     private readonly Dictionary<string, double> _limits = MergeLimits(catalog.Limits, options.Limits);
 
@@ -22,11 +23,31 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
     /// <summary>Decides what to do; <see cref="CommandPlan.Refusal"/> is set when the policy says no.</summary>
     public CommandPlan Plan(IntentDefinition intent, Understanding understanding)
     {
+        IReadOnlyDictionary<string, string?> spoken = new Dictionary<string, string?>();
+        if (profile is not null)
+        {
+            var resolution = ProfileResolver.Resolve(intent, understanding, profile.Current);
+            if (resolution.Reason is not null)
+            {
+                return CommandPlan.Refuse(resolution.Reason, resolution.Response!, []);
+            }
+
+            understanding = resolution.Understanding;
+            spoken = resolution.Spoken;
+        }
+
         var slots = understanding.Slots;
         var display = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in slots)
         {
-            display[name] = Display(value);
+            if (!spoken.TryGetValue(name, out var said))
+            {
+                display[name] = Display(value);
+            }
+            else if (said is not null)
+            {
+                display[name] = said;
+            }
         }
 
         if (understanding.MissingSlots.Count > 0)
@@ -93,7 +114,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
             return CommandPlan.Refuse("missing_value", "How much? Please say a value.", display);
         }
 
-        return new CommandPlan(null, null, null, actuations, display);
+        return new CommandPlan(null, null, null, actuations, display) { Understanding = understanding };
     }
 
     /// <summary>The spoken response, reading answers from the (already actuated) vehicle state.</summary>
@@ -324,6 +345,9 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
 /// <summary>What the planner decided: a refusal (or failure) with its reason, or the actuations to apply.</summary>
 internal sealed record CommandPlan(OutcomeKind? Refusal, string? Reason, string? RefusalResponse, IReadOnlyList<Actuation> Actuations, Dictionary<string, string> Display)
 {
+    /// <summary>The understanding planned from, with what the profile resolved (the number to dial, a preference).</summary>
+    public Understanding? Understanding { get; init; }
+
     public static CommandPlan Refuse(string reason, string response, Dictionary<string, string> display) =>
         new(OutcomeKind.Refused, reason, response, [], display);
 

@@ -15,6 +15,12 @@ namespace Vehicle.Runtime.Vehicle;
 /// </summary>
 public sealed class SignalStore
 {
+    /// <summary>The car's position, degrees north (VSS <c>Vehicle.CurrentLocation</c>).</summary>
+    public const string LatitudePath = "Vehicle.CurrentLocation.Latitude";
+
+    /// <summary>The car's position, degrees east.</summary>
+    public const string LongitudePath = "Vehicle.CurrentLocation.Longitude";
+
     private readonly FrozenDictionary<string, Entry> _entries;
     private readonly TimeProvider _time;
     private readonly Lock _subscribeLock = new();
@@ -81,6 +87,12 @@ public sealed class SignalStore
 
     /// <summary>The definition of <paramref name="path"/>, or null when the store does not hold it.</summary>
     public SignalDefinition? Find(string path) => _entries.TryGetValue(path, out var entry) ? entry.Definition : null;
+
+    /// <summary>The car's position, or null when the store has no position signals.</summary>
+    public (double Latitude, double Longitude)? Position =>
+        Find(LatitudePath) is not null && Find(LongitudePath) is not null && Get(LatitudePath).Number is { } latitude && Get(LongitudePath).Number is { } longitude
+            ? (latitude, longitude)
+            : null;
 
     /// <summary>The current value of <paramref name="path"/>.</summary>
     /// <exception cref="KeyNotFoundException">The store does not hold the signal.</exception>

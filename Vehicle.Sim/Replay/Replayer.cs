@@ -436,7 +436,7 @@ public sealed class Replayer : IAsyncDisposable
 
         public int Thinking => Volatile.Read(ref _thinking);
 
-        public async Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+        public async Task<CloudAnswer> AnswerAsync(string question, Vehicle.Bus.CoarseLocation? location, CancellationToken cancellationToken)
         {
             var (think, fail) = inner.Draw(question);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -205,7 +205,7 @@ internal static class ChannelLoad
     /// <summary>A broker write that blocks 200 ms per query.</summary>
     private sealed class SlowGateway(ManualResetEventSlim never) : ICloudGateway
     {
-        public CloudHandoff Enqueue(CloudQuery query)
+        public CloudHandoffResult Enqueue(CloudQuery query)
         {
             never.Wait(TimeSpan.FromMilliseconds(200));
             return CloudHandoff.Sent;

@@ -326,7 +326,7 @@ public abstract class BusSuite : IAsyncLifetime
     {
         public string Name => "recording";
 
-        public Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken)
+        public Task<CloudAnswer> AnswerAsync(string question, CoarseLocation? location, CancellationToken cancellationToken)
         {
             order.Enqueue(question);
             return Task.FromResult(new CloudAnswer($"answer to {question}"));

@@ -150,7 +150,7 @@ public sealed class BackendTests : IDisposable
     public async Task The_offline_backend_answers_from_its_knowledge_file_and_falls_back()
     {
         var backend = new OfflineBackend();
-        Assert.Equal("The capital of Australia is Canberra.", (await backend.AnswerAsync("What's the CAPITAL of Australia?", CancellationToken.None)).Text);
+        Assert.Equal("The capital of Australia is Canberra.", (await backend.AnswerAsync("What's the CAPITAL of Australia?", null, CancellationToken.None)).Text);
         var suggestion = backend.Lookup("it's cold at my destination");
         Assert.Equal("set the temperature to 22 degrees", suggestion.Command);
         Assert.StartsWith("I can't look that up", backend.Lookup("what is the airspeed of an unladen swallow").Text, StringComparison.Ordinal);
@@ -161,7 +161,7 @@ public sealed class BackendTests : IDisposable
     {
         var time = new FakeTimeProvider();
         var slow = new OfflineBackend(new OfflineBackendOptions { LatencyMedianMs = 400 }, time);
-        var answer = slow.AnswerAsync("capital of france", CancellationToken.None);
+        var answer = slow.AnswerAsync("capital of france", null, CancellationToken.None);
         Assert.False(answer.IsCompleted);
         time.Advance(TimeSpan.FromMilliseconds(399));
         Assert.False(answer.IsCompleted);
@@ -169,7 +169,7 @@ public sealed class BackendTests : IDisposable
         Assert.Equal("The capital of France is Paris.", (await answer).Text);
 
         var failing = new OfflineBackend(new OfflineBackendOptions { FailureRate = 1 });
-        await Assert.ThrowsAsync<CloudBackendException>(() => failing.AnswerAsync("capital of france", CancellationToken.None));
+        await Assert.ThrowsAsync<CloudBackendException>(() => failing.AnswerAsync("capital of france", null, CancellationToken.None));
         Assert.Throws<ArgumentOutOfRangeException>(() => new OfflineBackend(new OfflineBackendOptions { FailureRate = 2 }));
     }
 
@@ -222,14 +222,14 @@ public sealed class BackendTests : IDisposable
         });
 
         using var backend = ChatClientBackend.Create(new ChatBackendOptions { Url = $"http://127.0.0.1:{port}/v1", Model = "local", ApiKey = "test-key", MaxRetries = 1 });
-        var answer = await backend.AnswerAsync("what is the capital of australia", CancellationToken.None);
+        var answer = await backend.AnswerAsync("what is the capital of australia", null, CancellationToken.None);
         Assert.Equal("Canberra is the capital.", answer.Text);
         var messages = requests[0].RootElement.GetProperty("messages");
         Assert.Equal("system", messages[0].GetProperty("role").GetString());
         Assert.Equal("what is the capital of australia", messages[1].GetProperty("content").GetString());
         Assert.Equal("local", requests[0].RootElement.GetProperty("model").GetString());
 
-        var failure = await Assert.ThrowsAsync<CloudBackendException>(() => backend.AnswerAsync("again", CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<CloudBackendException>(() => backend.AnswerAsync("again", null, CancellationToken.None));
         Assert.Contains("chat endpoint failed", failure.Message, StringComparison.Ordinal);
         Assert.Equal(3, requests.Count);
         Assert.All(paths, p => Assert.Equal("/v1/chat/completions Bearer test-key", p));

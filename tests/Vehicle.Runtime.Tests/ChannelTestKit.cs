@@ -102,7 +102,7 @@ internal sealed class RecordingGateway(CloudHandoff answer) : ICloudGateway
 {
     public List<CloudQuery> Queries { get; } = [];
 
-    public CloudHandoff Enqueue(CloudQuery query)
+    public CloudHandoffResult Enqueue(CloudQuery query)
     {
         Queries.Add(query);
         return answer;

@@ -131,6 +131,6 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
     {
         public string Name => "suggesting";
 
-        public Task<CloudAnswer> AnswerAsync(string question, CancellationToken cancellationToken) => Task.FromResult(new CloudAnswer("Here you go.", command));
+        public Task<CloudAnswer> AnswerAsync(string question, global::Vehicle.Bus.CoarseLocation? location, CancellationToken cancellationToken) => Task.FromResult(new CloudAnswer("Here you go.", command));
     }
 }

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Vehicle.Runtime.Privacy;
+
+/// <summary>
+/// One compiled pattern for every personal value in a profile: names (also possessive and plural
+/// forms, any case), nicknames that name a person, addresses, e-mails, the owner's VIN, plates and
+/// date of birth (common written forms), and phone numbers in any formatting (matched on their
+/// last seven digits with any separators). The redactor uses it first; the egress guard uses it
+/// as the final check. Kinship words ("mom") and single names that are everyday words ("Will",
+/// "May") are not identifying on their own: the former are skipped, the latter match only when
+/// capitalised.
+/// </summary>
+internal sealed class KnownValues
+{
+    private static readonly HashSet<string> Kinship = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "mom", "mum", "mother", "mama", "mommy", "dad", "father", "papa", "daddy", "wife", "husband", "partner", "son", "daughter",
+        "brother", "sister", "grandma", "grandpa", "granny", "grandmother", "grandfather", "nana", "aunt", "uncle", "boss",
+        "babe", "honey", "home", "work", "the office", "office", "doctor", "the doctor", "dentist", "the dentist",
+    };
+
+    // Single names that are also common words: matched only when written with a capital.
+    private static readonly HashSet<string> CommonWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "will", "may", "june", "april", "august", "rose", "mark", "bill", "grace", "hope", "joy", "faith", "sky", "dawn", "guy",
+        "art", "pat", "sue", "rob", "jack", "frank", "drew", "chase", "summer", "autumn", "winter", "amber", "ruby", "pearl",
+        "page", "hunter", "mason", "cash", "king", "long", "young", "brown", "white", "green", "black", "gray", "grey", "love",
+        "bell", "hill", "wood", "stone", "lane", "price", "rich", "hall", "ward", "cook", "baker", "smith", "miller", "may's",
+        "max", "iris", "lily", "violet", "destiny", "harmony", "melody", "ray", "don", "al", "ed", "ben", "dean", "glen",
+        "sunny", "storm", "river", "brook", "ivy", "holly", "penny", "angel", "major", "sterling", "reed", "fox", "wolf",
+    };
+
+    private readonly Regex? _caseless;
+    private readonly Regex? _capitalised;
+    private readonly List<PiiType> _caselessTypes;
+    private readonly List<PiiType> _capitalisedTypes;
+
+    public KnownValues(ProfileData profile)
+    {
+        var caseless = new List<string>();
+        var capitalised = new List<string>();
+        List<PiiType> caselessTypes = [];
+        List<PiiType> capitalisedTypes = [];
+        void Name(string? name)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                return;
+            }
+
+            var parts = name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Add(caseless, caselessTypes, PiiType.Person, WordsPattern(name) + Inflection);
+            foreach (var part in parts.Where(p => p.Length >= 3 && !Kinship.Contains(p)))
+            {
+                if (CommonWords.Contains(part))
+                {
+                    Add(capitalised, capitalisedTypes, PiiType.Person, Regex.Escape(part) + Inflection);
+                }
+                else
+                {
+                    Add(caseless, caselessTypes, PiiType.Person, Regex.Escape(part) + Inflection);
+                }
+            }
+        }
+
+        void Phone(string phone)
+        {
+            var digits = new string([.. phone.Where(char.IsAsciiDigit)]);
+            if (digits.Length >= 7)
+            {
+                Add(caseless, caselessTypes, PiiType.Phone, string.Join(Separator, digits[^7..].Select(c => c.ToString())));
+            }
+        }
+
+        void Literal(PiiType type, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value) && value.Trim().Length >= 3)
+            {
+                Add(caseless, caselessTypes, type, WordsPattern(value));
+            }
+        }
+
+        var owner = profile.Owner;
+        Name(owner.Name);
+        owner.Phones.ToList().ForEach(Phone);
+        owner.Emails.ToList().ForEach(e => Literal(PiiType.Email, e));
+        Literal(PiiType.Vin, owner.Vin);
+        owner.Plates.ToList().ForEach(p => Add(caseless, caselessTypes, PiiType.Plate, PlatePattern(p)));
+        foreach (var date in DateForms(owner.DateOfBirth))
+        {
+            Literal(PiiType.Date, date);
+        }
+
+        foreach (var contact in profile.Contacts)
+        {
+            Name(contact.Name);
+            foreach (var nickname in contact.Nicknames.Where(n => !Kinship.Contains(ProfileSnapshot.Normalize(n))))
+            {
+                Name(nickname);
+            }
+
+            contact.Phones.ToList().ForEach(Phone);
+            contact.Emails.ToList().ForEach(e => Literal(PiiType.Email, e));
+        }
+
+        foreach (var place in profile.Places)
+        {
+            Literal(PiiType.Address, place.Address);
+            // The street part alone ("12 Leopoldstrasse") identifies the place too.
+            var comma = place.Address.IndexOf(',', StringComparison.Ordinal);
+            if (comma > 0)
+            {
+                Literal(PiiType.Address, place.Address[..comma]);
+            }
+        }
+
+        // Alternation takes the first alternative that matches: longer values first ("Anna Lee" before "Anna").
+        (_caseless, _caselessTypes) = Compile(caseless, caselessTypes, RegexOptions.IgnoreCase);
+        (_capitalised, _capitalisedTypes) = Compile(capitalised, capitalisedTypes, RegexOptions.None);
+    }
+
+    /// <summary>Whether there is anything to look for.</summary>
+    public bool IsEmpty => _caseless is null && _capitalised is null;
+
+    private static string Inflection => @"(?:'s|’s|s'|'|es|s)?";
+
+    private static string Separator => @"[\s().\-/]*";
+
+    /// <summary>Every match, as spans of the text.</summary>
+    public IEnumerable<(int Start, int Length, PiiType Type)> Matches(string text)
+    {
+        foreach (var (regex, types) in new[] { (_caseless, _caselessTypes), (_capitalised, _capitalisedTypes) })
+        {
+            if (regex is null)
+            {
+                continue;
+            }
+
+            for (var match = regex.Match(text); match.Success; match = match.NextMatch())
+            {
+                for (var i = 0; i < types.Count; i++)
+                {
+                    if (match.Groups[i + 1].Success)
+                    {
+                        yield return (match.Index, match.Length, types[i]);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The type of the first known value in <paramref name="text"/>, or null.</summary>
+    public PiiType? FindAny(string text)
+    {
+        foreach (var (_, _, type) in Matches(text))
+        {
+            return type;
+        }
+
+        return null;
+    }
+
+    /// <summary>"2024-05-14" → the ISO, European, American and spelled-out forms of the date.</summary>
+    internal static IEnumerable<string> DateForms(string? iso)
+    {
+        if (iso is null || !DateOnly.TryParseExact(iso, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            yield break;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        foreach (var format in new[] { "yyyy-MM-dd", "dd.MM.yyyy", "d.M.yyyy", "MM/dd/yyyy", "M/d/yyyy", "dd/MM/yyyy", "d/M/yyyy", "MMMM d, yyyy", "MMMM d yyyy", "d MMMM yyyy", "MMM d, yyyy", "d MMM yyyy" })
+        {
+            yield return date.ToString(format, c);
+        }
+    }
+
+    private static void Add(List<string> patterns, List<PiiType> types, PiiType type, string pattern)
+    {
+        patterns.Add(pattern);
+        types.Add(type);
+    }
+
+    /// <summary>The value's words with any whitespace or punctuation run between them.</summary>
+    private static string WordsPattern(string value)
+    {
+        var words = value.Split([' ', '\t', ',', '.'], StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(@"[\s,.]+", words.Select(Regex.Escape));
+    }
+
+    private static string PlatePattern(string plate)
+    {
+        var chars = plate.Where(char.IsLetterOrDigit).Select(c => Regex.Escape(c.ToString()));
+        return string.Join(@"[\s\-]?", chars);
+    }
+
+    private static (Regex? Regex, List<PiiType> Types) Compile(List<string> patterns, List<PiiType> types, RegexOptions options)
+    {
+        if (patterns.Count == 0)
+        {
+            return (null, types);
+        }
+
+        var order = Enumerable.Range(0, patterns.Count).OrderByDescending(i => patterns[i].Length).ToList();
+        patterns = [.. order.Select(i => patterns[i])];
+        types = [.. order.Select(i => types[i])];
+        var builder = new StringBuilder(@"(?<![\p{L}\p{N}])(?:");
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            builder.Append(i == 0 ? "(" : "|(").Append(patterns[i]).Append(')');
+        }
+
+        builder.Append(@")(?![\p{L}\p{N}])");
+        return (new Regex(builder.ToString(), options | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)), types);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Vehicle.Runtime.Privacy;
+
+/// <summary>
+/// Replaces personal data in a cloud-bound text by typed placeholders (<c>&lt;PHONE_1&gt;</c>):
+/// the profile's known values first, then structured data found by pattern and validated (e-mail
+/// addresses, payment cards with the Luhn check, VINs with their check digit, decimal and
+/// degrees-minutes-seconds coordinates, phone numbers, licence plates by country, street
+/// addresses, dates of birth after a cue such as "born on"). Overlaps keep the leftmost, then the
+/// longest span. The same value gets the same placeholder within a query. Thread-safe.
+/// </summary>
+public sealed partial class Redactor
+{
+    private readonly Regex? _plates;
+
+    /// <summary>A redactor with the given plate patterns.</summary>
+    public Redactor(PrivacyOptions? options = null)
+    {
+        var plates = (options ?? new PrivacyOptions()).Plates.Values.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        if (plates.Count > 0)
+        {
+            _plates = new Regex(
+                @"(?<![\p{L}\p{N}])(?:" + string.Join('|', plates.Select(p => "(?:" + p + ")")) + @")(?![\p{L}\p{N}])",
+                RegexOptions.CultureInvariant | RegexOptions.Compiled,
+                TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>Redacts <paramref name="text"/> with what <paramref name="profile"/> knows.</summary>
+    public Redaction Redact(string text, ProfileSnapshot profile)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(profile);
+        var spans = new List<Span>();
+        if (!profile.Known.IsEmpty)
+        {
+            foreach (var (start, length, type) in profile.Known.Matches(text))
+            {
+                spans.Add(new Span(start, length, type, 0));
+            }
+        }
+
+        Collect(spans, text, Email(), PiiType.Email, null);
+        Collect(spans, text, Card(), PiiType.Card, m => PiiRules.Luhn(m.ValueSpan) && Digits(m.ValueSpan) is >= 13 and <= 19);
+        Collect(spans, text, Vin(), PiiType.Vin, m => PiiRules.VinCheckDigit(m.ValueSpan) && m.ValueSpan.ContainsAnyInRange('0', '9') && HasLetter(m.ValueSpan));
+        Collect(spans, text, DecimalCoordinates(), PiiType.Location, ValidCoordinates);
+        Collect(spans, text, DmsCoordinates(), PiiType.Location, null);
+        Collect(spans, text, Phone(), PiiType.Phone, LooksLikePhone);
+        if (_plates is not null)
+        {
+            Collect(spans, text, _plates, PiiType.Plate, m => HasLetter(m.ValueSpan) && m.ValueSpan.ContainsAnyInRange('0', '9'));
+        }
+
+        Collect(spans, text, StreetAddress(), PiiType.Address, null);
+        Collect(spans, text, GermanAddress(), PiiType.Address, null);
+        foreach (Match match in BirthDate().Matches(text))
+        {
+            var date = match.Groups["d"];
+            spans.Add(new Span(date.Index, date.Length, PiiType.Date, 2));
+        }
+
+        if (spans.Count == 0)
+        {
+            return new Redaction(text, [], new Dictionary<string, string>());
+        }
+
+        // Leftmost first; at the same start the longest; then profile values before patterns.
+        spans.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length != b.Length ? b.Length.CompareTo(a.Length) : a.Priority.CompareTo(b.Priority));
+        var builder = new StringBuilder(text.Length);
+        var entities = new List<RedactedEntity>();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byValue = new Dictionary<(PiiType, string), string>();
+        var counts = new int[Enum.GetValues<PiiType>().Length];
+        var position = 0;
+        foreach (var span in spans)
+        {
+            if (span.Start < position)
+            {
+                continue;
+            }
+
+            var value = text.Substring(span.Start, span.Length);
+            var key = (span.Type, Canonical(span.Type, value));
+            if (!byValue.TryGetValue(key, out var placeholder))
+            {
+                placeholder = $"<{span.Type.ToPlaceholderName()}_{++counts[(int)span.Type]}>";
+                byValue[key] = placeholder;
+                values[placeholder] = value;
+            }
+
+            builder.Append(text, position, span.Start - position).Append(placeholder);
+            entities.Add(new RedactedEntity(span.Type, placeholder));
+            position = span.Start + span.Length;
+        }
+
+        builder.Append(text, position, text.Length - position);
+        return new Redaction(builder.ToString(), entities, values);
+    }
+
+    private static void Collect(List<Span> spans, string text, Regex regex, PiiType type, Func<Match, bool>? valid)
+    {
+        for (var match = regex.Match(text); match.Success; match = match.NextMatch())
+        {
+            if (valid is null || valid(match))
+            {
+                spans.Add(new Span(match.Index, match.Length, type, 1));
+            }
+        }
+    }
+
+    /// <summary>The form two mentions of one value share: digits for numbers, lower case otherwise.</summary>
+    private static string Canonical(PiiType type, string value) => type is PiiType.Phone or PiiType.Card
+        ? new string([.. value.Where(char.IsAsciiDigit)])
+        : string.Join(' ', value.ToLowerInvariant().Replace('’', '\'').Split([' ', ',', '.', '-'], StringSplitOptions.RemoveEmptyEntries)).Replace("'s", string.Empty, StringComparison.Ordinal).Replace("'", string.Empty, StringComparison.Ordinal);
+
+    private static int Digits(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static bool HasLetter(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ValidCoordinates(Match match)
+    {
+        var latitude = double.Parse(match.Groups["lat"].ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture);
+        var longitude = double.Parse(match.Groups["lon"].ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return Math.Abs(latitude) <= 90 && Math.Abs(longitude) <= 180;
+    }
+
+    /// <summary>7-15 digits, not a date, a decimal number or a range of years.</summary>
+    private static bool LooksLikePhone(Match match)
+    {
+        var value = match.ValueSpan;
+        var digits = Digits(value);
+        if (digits is < 7 or > 15)
+        {
+            return false;
+        }
+
+        if (value[0] == '+' || value.StartsWith("00") || value.Contains('('))
+        {
+            return true;
+        }
+
+        var text = match.Value;
+        return !NotPhone().IsMatch(text);
+    }
+
+    [GeneratedRegex(@"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])", RegexOptions.CultureInvariant)]
+    private static partial Regex Email();
+
+    [GeneratedRegex(@"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])", RegexOptions.CultureInvariant)]
+    private static partial Regex Card();
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![\p{L}\p{N}])", RegexOptions.CultureInvariant)]
+    private static partial Regex Vin();
+
+    [GeneratedRegex(@"(?<![\w.])(?<lat>[-+]?\d{1,2}\.\d{3,})\s*°?\s*(?<ns>[NSns])?\s*[,;/ ]\s*(?<lon>[-+]?\d{1,3}\.\d{3,})\s*°?\s*(?<ew>[EWOew])?(?![\w.])", RegexOptions.CultureInvariant)]
+    private static partial Regex DecimalCoordinates();
+
+    [GeneratedRegex(@"\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:[.,]\d+)?\s*(?:""|″|''))?\s*[NSEWnsew](?:[\s,;]*\d{1,3}\s*°\s*\d{1,2}\s*['′]\s*(?:\d{1,2}(?:[.,]\d+)?\s*(?:""|″|''))?\s*[NSEWnsew])?", RegexOptions.CultureInvariant)]
+    private static partial Regex DmsCoordinates();
+
+    // International prefix, area code in brackets, groups of digits with separators; or 10-15 digits in one run.
+    [GeneratedRegex(@"(?<![\w+])(?:(?:(?:\+|00)\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{2,6}(?:[\s.\-/]\d{2,8}){0,4}|\d{10,15})(?![\w])", RegexOptions.CultureInvariant)]
+    private static partial Regex Phone();
+
+    // Dates (14.05.1990, 2024-05-14, 05/14/1990), decimals (3.14159), ranges of years (1990-2000), times.
+    [GeneratedRegex(@"^(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d+\.\d+|(?:1\d|20)\d{2}\s*-\s*(?:1\d|20)\d{2})$", RegexOptions.CultureInvariant)]
+    private static partial Regex NotPhone();
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])\d{1,5}[A-Za-z]?\s+(?:[\p{L}][\p{L}'.\-]*\s+){1,4}?(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|square|sq|circle|cir|crescent|close)\b\.?(?:,?\s+(?:apt|apartment|suite|unit|#)\s*\w+)?(?:,\s*[\p{Lu}][\p{L}]+(?:\s[\p{Lu}][\p{L}]+)?)?(?:,?\s*[A-Z]{2})?(?:\s*\d{5}(?:-\d{4})?)?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex StreetAddress();
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])[\p{L}\-]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)\s+\d{1,4}[a-z]?(?:,\s*\d{5}\s+[\p{Lu}][\p{L}\-]+)?(?![\p{L}\p{N}])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex GermanAddress();
+
+    [GeneratedRegex(@"(?:\bborn(?:\s+on)?|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth(?:\s+is)?|\bd\.?o\.?b\.?:?|\bbirth\s?date(?:\s+is)?)\s*(?:is\s+|on\s+|:\s*)?(?<d>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex BirthDate();
+
+    private readonly record struct Span(int Start, int Length, PiiType Type, int Priority);
+}
+
+/// <summary>One replaced value (the value itself stays in <see cref="Redaction"/>'s private map).</summary>
+/// <param name="Type">What it was.</param>
+/// <param name="Placeholder">What replaced it.</param>
+public sealed record RedactedEntity(PiiType Type, string Placeholder);
