@@ -215,6 +215,6 @@ internal sealed class KnownValues
         }
 
         builder.Append(@")(?![\p{L}\p{N}])");
-        return (new Regex(builder.ToString(), options | RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)), types);
+        return (new Regex(builder.ToString(), options | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)), types);
     }
 }

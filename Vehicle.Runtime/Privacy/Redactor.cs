@@ -10,7 +10,8 @@ namespace Vehicle.Runtime.Privacy;
 /// addresses, payment cards with the Luhn check, VINs with their check digit, decimal and
 /// degrees-minutes-seconds coordinates, phone numbers, licence plates by country, street
 /// addresses, dates of birth after a cue such as "born on"). Overlaps keep the leftmost, then the
-/// longest span. The same value gets the same placeholder within a query. Thread-safe.
+/// longest span, extended over any span that starts inside it and ends after it. The same value
+/// gets the same placeholder within a query. Thread-safe.
 /// </summary>
 public sealed partial class Redactor
 {
@@ -69,19 +70,30 @@ public sealed partial class Redactor
 
         // Leftmost first; at the same start the longest; then profile values before patterns.
         spans.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length != b.Length ? b.Length.CompareTo(a.Length) : a.Priority.CompareTo(b.Priority));
+        // A span that starts inside the one before it but ends after it extends that one: dropping it
+        // would leave its tail in the text ("2 sons of Lane Kowalski": the street pattern takes
+        // "2 sons of Lane", and the contact's surname must not stay behind).
+        var merged = new List<Span>(spans.Count);
+        foreach (var span in spans)
+        {
+            if (merged.Count > 0 && span.Start < merged[^1].Start + merged[^1].Length)
+            {
+                var last = merged[^1];
+                merged[^1] = last with { Length = Math.Max(last.Length, span.Start + span.Length - last.Start) };
+                continue;
+            }
+
+            merged.Add(span);
+        }
+
         var builder = new StringBuilder(text.Length);
         var entities = new List<RedactedEntity>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var byValue = new Dictionary<(PiiType, string), string>();
         var counts = new int[Enum.GetValues<PiiType>().Length];
         var position = 0;
-        foreach (var span in spans)
+        foreach (var span in merged)
         {
-            if (span.Start < position)
-            {
-                continue;
-            }
-
             var value = text.Substring(span.Start, span.Length);
             var key = (span.Type, Canonical(span.Type, value));
             if (!byValue.TryGetValue(key, out var placeholder))
@@ -169,7 +181,8 @@ public sealed partial class Redactor
         return !NotPhone().IsMatch(text);
     }
 
-    [GeneratedRegex(@"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])", RegexOptions.CultureInvariant)]
+    // A recogniser writes the dots of a spoken address as words ("joe@aol dot com"): the "@" keeps that form unambiguous.
+    [GeneratedRegex(@"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:(?:\.|\s+dot\s+)[A-Za-z0-9-]+)*(?:\.|\s+dot\s+)[A-Za-z]{2,}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
     [GeneratedRegex(@"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])", RegexOptions.CultureInvariant)]
@@ -185,14 +198,18 @@ public sealed partial class Redactor
     private static partial Regex DmsCoordinates();
 
     // International prefix, area code in brackets, groups of digits with separators; or 10-15 digits in one run.
-    [GeneratedRegex(@"(?<![\w+])(?:(?:(?:\+|00)\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{2,6}(?:[\s.\-/]\d{2,8}){0,4}|\d{10,15})(?![\w])", RegexOptions.CultureInvariant)]
+    // After an international prefix the first group may be a single digit (+33 6 12 34 56 78, +81 3-1234-5678):
+    // the whole number, prefix included, must go.
+    [GeneratedRegex(@"(?<![\w+])(?:(?:(?:\+|00)\d{1,3}[\s.\-]?(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{1,6}|(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{2,6})(?:[\s.\-/]\d{2,8}){0,4}|\d{10,15})(?![\w])", RegexOptions.CultureInvariant)]
     private static partial Regex Phone();
 
     // Dates (14.05.1990, 2024-05-14, 05/14/1990), decimals (3.14159), ranges of years (1990-2000), times.
     [GeneratedRegex(@"^(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d+\.\d+|(?:1\d|20)\d{2}\s*-\s*(?:1\d|20)\d{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex NotPhone();
 
-    [GeneratedRegex(@"(?<![\p{L}\p{N}])\d{1,5}[A-Za-z]?\s+(?:[\p{L}][\p{L}'.\-]*\s+){1,4}?(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|square|sq|circle|cir|crescent|close)\b\.?(?:,?\s+(?:apt|apartment|suite|unit|#)\s*\w+)?(?:,\s*[\p{Lu}][\p{L}]+(?:\s[\p{Lu}][\p{L}]+)?)?(?:,?\s*[A-Z]{2})?(?:\s*\d{5}(?:-\d{4})?)?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    // The city and the state code after the street are matched case-sensitively and as whole words
+    // (under IgnoreCase "[A-Z]{2}" took the first two letters of any next word: "221 baker street nice" left "ce").
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])\d{1,5}[A-Za-z]?\s+(?:[\p{L}][\p{L}'.\-]*\s+){1,4}?(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy|square|sq|circle|cir|crescent|close)\b\.?(?:,?\s+(?:apt|apartment|suite|unit|#)\s*\w+)?(?-i:,\s*\p{Lu}\p{L}+(?:\s\p{Lu}\p{L}+)?)?(?-i:,?\s*[A-Z]{2}(?![\p{L}\p{N}]))?(?:\s*\d{5}(?:-\d{4})?(?!\d))?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex StreetAddress();
 
     [GeneratedRegex(@"(?<![\p{L}\p{N}])[\p{L}\-]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)\s+\d{1,4}[a-z]?(?:,\s*\d{5}\s+[\p{Lu}][\p{L}\-]+)?(?![\p{L}\p{N}])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

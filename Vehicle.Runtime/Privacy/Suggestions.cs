@@ -98,7 +98,8 @@ public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider t
             _ => h.Intent == "climate.set_temperature",
         });
 
-    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|please do|do it|go ahead|yes please|sounds good|absolutely|of course)\b[\s.!]*(?:please|thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Commas as in the "no" pattern: a punctuating recogniser writes "Yes, please."
+    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|please do|do it|go ahead|yes please|sounds good|absolutely|of course)\b[\s.!,]*(?:please|thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Yes();
 
     [GeneratedRegex(@"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not today|don't|do not|cancel|never mind|stop)\b[\s.!,]*(?:thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

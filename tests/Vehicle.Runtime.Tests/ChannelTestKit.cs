@@ -1,5 +1,6 @@
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Tests;
@@ -17,7 +18,8 @@ internal static class ChannelTestKit
         CommandChannelOptions? options = null,
         TimeProvider? time = null,
         ICloudGateway? cloud = null,
-        Action? afterUnderstanding = null) =>
+        Action? afterUnderstanding = null,
+        IPersonalProfile? profile = null) =>
         CommandChannel.Create(
             new SharedUnderstander(fixture.Understander, afterUnderstanding),
             new SharedUnderstander(fixture.Second, afterUnderstanding),
@@ -26,7 +28,8 @@ internal static class ChannelTestKit
             actuator,
             options,
             cloud,
-            time);
+            time,
+            profile: profile);
 
     /// <summary>The shared real understander, not disposed with the channel; optionally lets a test move time after understanding.</summary>
     private sealed class SharedUnderstander(IUtteranceUnderstander inner, Action? afterUnderstanding) : IUtteranceUnderstander

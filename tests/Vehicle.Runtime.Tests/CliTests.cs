@@ -8,6 +8,47 @@ namespace Vehicle.Runtime.Tests;
 public sealed class CliTests
 {
     [Fact]
+    public async Task ProfileImport_ThenRedactBatch_PrintsWhatWouldLeaveTheCar_AndWipeForgets()
+    {
+        var folder = Directory.CreateTempSubdirectory("cli-profile-");
+        var environment = new Dictionary<string, string> { ["Profile__Path"] = Path.Combine(folder.FullName, "profile.db") };
+        var example = Path.Combine(AppContext.BaseDirectory, "Privacy", "example-profile.json");
+
+        var (exit, _, stderr) = await RunAsync([], environment, "profile", "import", example);
+        Assert.True(exit == 0, stderr);
+        var input = Encoding.UTF8.GetBytes("is Maria Schneider free at 089 2345678\nwho wrote hamlet\n");
+        (exit, var stdout, stderr) = await RunAsync(input, environment, "redact", "--batch");
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal("is <PERSON_1> free at <PHONE_1>", lines[0].GetProperty("redacted").GetString());
+        Assert.Equal(["PERSON", "PHONE"], lines[0].GetProperty("entities").EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("who wrote hamlet", lines[1].GetProperty("redacted").GetString());
+        // The removed values appear only in "text": nowhere else on stdout, and not on stderr.
+        Assert.Single(AllIndexes(stdout, "Maria Schneider"));
+        Assert.DoesNotContain("Maria", stderr, StringComparison.Ordinal);
+
+        (exit, stdout, _) = await RunAsync([], environment, "profile", "export");
+        Assert.Equal(0, exit);
+        Assert.Contains("Maria Schneider", stdout, StringComparison.Ordinal);
+        (exit, _, _) = await RunAsync([], environment, "profile", "wipe");
+        Assert.Equal(0, exit);
+        (_, stdout, _) = await RunAsync([], environment, "profile", "export");
+        Assert.DoesNotContain("Maria", stdout, StringComparison.Ordinal);
+    }
+
+    private static List<int> AllIndexes(string text, string value)
+    {
+        var found = new List<int>();
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + 1, StringComparison.Ordinal))
+        {
+            found.Add(i);
+        }
+
+        return found;
+    }
+
+    [Fact]
     public async Task AskBatch_MixedInput_OneJsonLinePerInputInOrder()
     {
         var longLine = "turn on the air conditioning " + new string('x', 9_971);
@@ -188,6 +229,7 @@ public sealed class CliTests
         // Each run keeps its cloud outbox in a folder of its own: parallel runs never share pending queries.
         var state = Directory.CreateTempSubdirectory("cli-state-");
         start.Environment["XDG_STATE_HOME"] = state.FullName;
+        start.Environment["Profile__Path"] = Path.Combine(state.FullName, "profile.db");
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
