@@ -60,7 +60,7 @@ replay.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine($"skipped: {skipped}");
     }
 
-    var options = new ReplayOptions { Clock = clock, Speed = speed, Seed = parse.GetValue(seedOption), Broker = parse.GetValue(brokerOption), CloudLatencyMs = parse.GetValue(cloudLatencyOption) };
+    var options = new ReplayOptions { Clock = clock, Speed = speed, Seed = parse.GetValue(seedOption), Broker = parse.GetValue(brokerOption), CloudLatencyMs = parse.GetValue(cloudLatencyOption), AudioDirectory = path.DirectoryName ?? "." };
     var progressConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
     SimReport? report = null;
     await progressConsole.Progress().AutoClear(true).StartAsync(async context =>

@@ -21,7 +21,11 @@ internal sealed class ResultWriter : IDisposable
     /// Writes one line: the understanding fields, then (when the request went through the command
     /// channel) outcome, actuations, response, lane and total_ms.
     /// </summary>
-    public void Write(Understanding result, CommandOutcome? outcome = null, CloudResult? cloud = null)
+    /// <param name="result">The understanding.</param>
+    /// <param name="outcome">The channel's outcome.</param>
+    /// <param name="cloud">What the cloud answered.</param>
+    /// <param name="extra">More fields of a front end (the voice front end's transcript and timings).</param>
+    public void Write(Understanding result, CommandOutcome? outcome = null, CloudResult? cloud = null, Action<Utf8JsonWriter>? extra = null)
     {
         _writer.Reset();
         _writer.WriteStartObject();
@@ -115,6 +119,7 @@ internal sealed class ResultWriter : IDisposable
             }
         }
 
+        extra?.Invoke(_writer);
         _writer.WriteEndObject();
         _writer.Flush();
         _output.WriteByte((byte)'\n');

@@ -33,4 +33,7 @@ public sealed class ReplayOptions
 
     /// <summary>How long after the last event the replay waits for cloud answers still pending.</summary>
     public TimeSpan Drain { get; set; } = TimeSpan.FromMinutes(6);
+
+    /// <summary>Where the trace's audio files are (relative paths in <c>audio</c> events): the trace's folder.</summary>
+    public string AudioDirectory { get; set; } = ".";
 }

@@ -11,6 +11,10 @@ using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Vehicle;
 using Vehicle.Sim.Report;
 using Vehicle.Sim.Trace;
+using Vehicle.Voice;
+using Vehicle.Voice.Asr;
+using Vehicle.Voice.Audio;
+using Vehicle.Voice.Vad;
 
 namespace Vehicle.Sim.Replay;
 
@@ -23,7 +27,7 @@ namespace Vehicle.Sim.Replay;
 /// done, every pending cloud query either answered or thinking on the simulated clock): the same
 /// trace and seed give the same report.
 /// </summary>
-public sealed class Replayer : IAsyncDisposable
+public sealed partial class Replayer : IAsyncDisposable
 {
     /// <summary>Longest move of the virtual clock at once.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
@@ -50,6 +54,10 @@ public sealed class Replayer : IAsyncDisposable
     private string _outbox = string.Empty;
     private volatile bool _hogging;
     private bool _online = true;
+    private ILogger _logger = NullLogger.Instance;
+    private readonly VoiceOptions _voiceOptions = new();
+    private PocketSphinxRecognizer? _recognizer;
+    private string? _voiceError;
 
     private Replayer(ReplayOptions options, TimeProvider time, FakeTimeProvider? fake, SignalStore store, ReportBuilder report)
     {
@@ -83,6 +91,7 @@ public sealed class Replayer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        _recognizer?.Dispose();
         _hogging = false;
         foreach (var hog in _hogs)
         {
@@ -136,6 +145,7 @@ public sealed class Replayer : IAsyncDisposable
 
     private async Task StartAsync(ILoggerFactory loggers)
     {
+        _logger = loggers.CreateLogger<Replayer>();
         Uri broker;
         if (_options.Broker is null)
         {
@@ -241,12 +251,8 @@ public sealed class Replayer : IAsyncDisposable
                 case UtteranceEvent utterance:
                     actions.Add((e.At, () => Ask(utterance)));
                     break;
-                case AudioEvent:
-                    actions.Add((e.At, () =>
-                    {
-                        _report.AudioSkipped();
-                        return Task.CompletedTask;
-                    }));
+                case AudioEvent audio:
+                    actions.Add((e.At, () => Listen(audio)));
                     break;
                 case ConnectivityEvent link:
                     actions.Add((e.At, () => Connectivity(link)));
@@ -296,6 +302,55 @@ public sealed class Replayer : IAsyncDisposable
 
         _outstanding.Add(outcome.ContinueWith(t => _report.Outcome(utterance, t.Result, online, submitted + t.Result.Total), TaskScheduler.Default));
     }
+
+    /// <summary>
+    /// Recorded speech through the voice front end (voice activity, on-board recognition, the same
+    /// command channel); each utterance found is reported like a typed one. Without PocketSphinx the
+    /// audio is counted as skipped, with the reason in the log.
+    /// </summary>
+    private Task Listen(AudioEvent audio)
+    {
+        if (_recognizer is null && _voiceError is null)
+        {
+            try
+            {
+                _recognizer = new PocketSphinxRecognizer(SpeechGrammar.FromCatalog(new NluOptions().ResolveCatalogPath()), _voiceOptions.Recognizer, _logger);
+            }
+            catch (InvalidOperationException e)
+            {
+                _voiceError = e.Message;
+                LogVoiceUnavailable(_logger, e.Message);
+            }
+        }
+
+        if (_recognizer is null)
+        {
+            _report.AudioSkipped();
+            return Task.CompletedTask;
+        }
+
+        var path = Path.IsPathRooted(audio.Path) ? audio.Path : Path.Combine(_options.AudioDirectory, audio.Path);
+        var online = _online;
+        using var vad = VadModel.Create(null, _logger);
+        using var pipeline = new VoicePipeline(vad, _recognizer, _channel, _voiceOptions, seat: audio.Seat);
+        var turns = pipeline.Process(Pcm.ReadWav(path)).ToList();
+        if (pipeline.Flush() is { } last)
+        {
+            turns.Add(last);
+        }
+
+        _report.Audio(turns.Count);
+        foreach (var turn in turns.Where(t => t.Outcome is not null))
+        {
+            var heard = new UtteranceEvent(audio.At, audio.Line, turn.Recognition.Transcript ?? turn.Recognition.FreeForm ?? string.Empty, audio.Seat, null, null);
+            _report.Outcome(heard, turn.Outcome!, online, _time.GetUtcNow());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audio events are skipped: the voice front end is unavailable ({Reason})")]
+    private static partial void LogVoiceUnavailable(ILogger logger, string reason);
 
     private async Task Connectivity(ConnectivityEvent link)
     {

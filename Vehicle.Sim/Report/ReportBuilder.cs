@@ -27,6 +27,8 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
     private readonly List<string> _faults = [];
     private readonly List<string> _skippedFaults = [];
     private int _audioSkipped;
+    private int _audioEvents;
+    private int _audioUtterances;
     private int _unsettled;
     private TimeSpan _simulated;
     private TimeSpan _wall;
@@ -109,6 +111,13 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
 
     public void AudioSkipped() => Interlocked.Increment(ref _audioSkipped);
 
+    /// <summary>An audio event went through the voice front end and gave <paramref name="utterances"/> utterances.</summary>
+    public void Audio(int utterances)
+    {
+        Interlocked.Increment(ref _audioEvents);
+        Interlocked.Add(ref _audioUtterances, utterances);
+    }
+
     public void Unsettled() => Interlocked.Increment(ref _unsettled);
 
     public void Finished(TimeSpan simulated, TimeSpan wall, int pending)
@@ -156,6 +165,8 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
         json.WriteString("broker", options.Broker ?? "embedded");
         json.WriteNumber("events", trace.Events.Count);
         json.WriteNumber("skipped_lines", trace.SkippedLines.Count);
+        json.WriteNumber("audio_events", _audioEvents);
+        json.WriteNumber("audio_utterances", _audioUtterances);
         json.WriteNumber("audio_events_skipped", _audioSkipped);
         json.WriteNumber("simulated_s", Math.Round(_simulated.TotalSeconds, 3));
         if (options.Clock == ClockMode.Realtime)

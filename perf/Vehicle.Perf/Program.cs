@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 // `latency COUNT FILE...`: warm start and latency percentiles, in-process.
 // `channel COUNT DATA_DIR`: command-channel latency unloaded vs loaded, deadline misses, overhead.
 // `bus-rtt COUNT`, `bus-throughput COUNT`, `bus-faults RESTARTS`: the bus against a real Mosquitto (started here).
+// `voice ROUNDS`: the speech front end: end of speech -> outcome, recognition real-time factor, VAD cost per frame.
 // `privacy COUNT`: redaction + re-identification and egress-guard cost per query.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
 switch (args.FirstOrDefault())
@@ -31,6 +32,9 @@ switch (args.FirstOrDefault())
         break;
     case "bus-faults":
         await Vehicle.Perf.BusBench.FaultsAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "voice":
+        Vehicle.Perf.VoiceBench.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
         break;
     case "privacy":
         Vehicle.Perf.PrivacyBench.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

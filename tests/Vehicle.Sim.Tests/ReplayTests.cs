@@ -136,6 +136,34 @@ public sealed class ReplayTests
     }
 
     [Fact]
+    public async Task Audio_events_go_through_the_voice_front_end_and_their_commands_are_executed()
+    {
+        // A spoken command (espeak-ng) with silence around it, referenced by the trace by a relative path.
+        var folder = Directory.CreateTempSubdirectory("sim-audio-");
+        var clip = Path.Combine(folder.FullName, "window.wav");
+        var samples = Vehicle.Voice.Tts.Espeak.Synthesize("open the driver window halfway", "en-us", 160);
+        Vehicle.Voice.Audio.Pcm.WriteWav(clip, [.. new short[8000], .. samples, .. new short[12000]]);
+        const string trace = """
+            {"t": 0, "type": "signal", "path": "Vehicle.Speed", "value": 30}
+            {"t": 1, "type": "audio", "path": "window.wav"}
+            {"t": 2, "type": "utterance", "text": "lock the doors"}
+            """;
+
+        var report = (await Replayer.RunAsync(TraceReader.Read(new StringReader(trace), "audio.jsonl"), "audio.jsonl", new ReplayOptions { AudioDirectory = folder.FullName })).Document.RootElement;
+
+        var run = report.GetProperty("run");
+        Assert.Equal(1, run.GetProperty("audio_events").GetInt32());
+        Assert.Equal(1, run.GetProperty("audio_utterances").GetInt32());
+        Assert.Equal(0, run.GetProperty("audio_events_skipped").GetInt32());
+        var commands = report.GetProperty("timeline").GetProperty("commands").EnumerateArray().ToList();
+        var spoken = Assert.Single(commands, c => c.GetProperty("line").GetInt32() == 2);
+        // The timeline shows what the recogniser heard (its accuracy is Vehicle.Voice.Tests' subject).
+        Assert.StartsWith("open the ", spoken.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal("window.open", spoken.GetProperty("intent").GetString());
+        Assert.Equal("executed", spoken.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
     public async Task A_real_time_replay_of_the_real_rav4_minute_measures_real_latencies()
     {
         var trace = TraceReader.Read(Path.Combine(AppContext.BaseDirectory, "traces", "rav4-highway.jsonl"));

@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+
+namespace Vehicle.Voice.Asr;
+
+/// <summary>
+/// Keyphrase spotting ("hey copilot") with PocketSphinx's keyword search, streamed frame by frame.
+/// After a detection the utterance restarts, so the phrase is reported once.
+/// </summary>
+public sealed class WakeWordSpotter : IDisposable
+{
+    private readonly IntPtr _decoder;
+
+    /// <summary>Prepares the spotter for <paramref name="phrase"/> (every word must be pronounceable).</summary>
+    public WakeWordSpotter(string phrase, RecognizerOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(phrase);
+        options ??= new RecognizerOptions();
+        if (!SphinxNative.IsAvailable(out var error))
+        {
+            throw new InvalidOperationException($"PocketSphinx is not installed ({error})");
+        }
+
+        SphinxNative.err_set_logfp(IntPtr.Zero);
+        string[] arguments = ["-hmm", options.AcousticModel, "-dict", options.Dictionary, "-logfn", "/dev/null", "-kws_threshold", "1e-10", "-kws_plp", "1e-10"];
+        var config = SphinxNative.cmd_ln_parse_r(IntPtr.Zero, SphinxNative.ps_args(), arguments.Length, arguments, 1);
+        _decoder = config == IntPtr.Zero ? IntPtr.Zero : SphinxNative.ps_init(config);
+        _ = SphinxNative.cmd_ln_free_r(config);
+        if (_decoder == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("PocketSphinx could not load its model");
+        }
+
+        var words = phrase.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var word in words)
+        {
+            var known = SphinxNative.ps_lookup_word(_decoder, word);
+            if (known != IntPtr.Zero)
+            {
+                SphinxNative.ckd_free(known);
+            }
+            else if (Tts.Espeak.Pronounce(word) is not { } phones || SphinxNative.ps_add_word(_decoder, word, phones, 1) < 0)
+            {
+                throw new InvalidOperationException($"no pronunciation for the wake word '{word}'");
+            }
+        }
+
+        if (SphinxNative.ps_set_keyphrase(_decoder, "wake", string.Join(' ', words)) != 0 || SphinxNative.ps_set_search(_decoder, "wake") != 0 || SphinxNative.ps_start_utt(_decoder) != 0)
+        {
+            _ = SphinxNative.ps_free(_decoder);
+            throw new InvalidOperationException($"PocketSphinx refused the wake phrase '{phrase}'");
+        }
+    }
+
+    /// <summary>Feeds a frame; true when the phrase was just heard.</summary>
+    public unsafe bool Process(ReadOnlySpan<short> frame)
+    {
+        fixed (short* samples = frame)
+        {
+            _ = SphinxNative.ps_process_raw(_decoder, samples, (nuint)frame.Length, 0, 0);
+        }
+
+        var hypothesis = SphinxNative.ps_get_hyp(_decoder, out _);
+        if (hypothesis == IntPtr.Zero || string.IsNullOrEmpty(Marshal.PtrToStringUTF8(hypothesis)))
+        {
+            return false;
+        }
+
+        // The hypothesis accumulates until the utterance ends: restart it.
+        _ = SphinxNative.ps_end_utt(_decoder);
+        _ = SphinxNative.ps_start_utt(_decoder);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _ = SphinxNative.ps_end_utt(_decoder);
+        _ = SphinxNative.ps_free(_decoder);
+    }
+}
