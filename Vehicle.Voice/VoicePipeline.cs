@@ -161,6 +161,8 @@ public sealed class VoicePipeline : IDisposable
         var to = Math.Min(_historyStart + _history.Count, segment.End + _padding);
         var audio = _history.GetRange((int)(from - _historyStart), (int)Math.Max(0, to - from)).ToArray();
         var recognition = _recognizer.Recognize(audio);
+        // The audio thread waits for the outcome: the channel's lanes run on their own threads (no
+        // deadlock), and the next utterance must not be heard before this one is answered.
         CommandOutcome? outcome = null;
         if (recognition.Accepted)
         {
