@@ -44,6 +44,7 @@ public sealed class VoicePipeline : IDisposable
     private long _awakeUntil = -1;
     private bool _talking;
     private bool _bargeIn;
+    private bool _streaming;
 
     /// <summary>Creates a pipeline.</summary>
     public VoicePipeline(IVoiceActivityDetector vad, ISpeechRecognizer recognizer, ICommandChannel channel, VoiceOptions? options = null, IAudioOutput? output = null, Seat seat = Seat.Driver)
@@ -78,9 +79,16 @@ public sealed class VoicePipeline : IDisposable
     public void PushToTalk(bool pressed)
     {
         _talking = pressed;
-        if (!pressed && _endpointer.Flush() is { } segment)
+        if (!pressed)
         {
-            Finish(segment);
+            if (_endpointer.Flush() is { } segment)
+            {
+                Finish(segment);
+            }
+            else
+            {
+                CancelStream();
+            }
         }
     }
 
@@ -108,7 +116,16 @@ public sealed class VoicePipeline : IDisposable
     }
 
     /// <summary>The audio ended: the utterance in progress, if any, is finished.</summary>
-    public VoiceTurn? Flush() => _endpointer.Flush() is { } segment && Listening(segment.Start) ? Finish(segment) : null;
+    public VoiceTurn? Flush()
+    {
+        if (_endpointer.Flush() is { } segment && Listening(segment.Start))
+        {
+            return Finish(segment);
+        }
+
+        CancelStream();
+        return null;
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _wake?.Dispose();
@@ -123,6 +140,7 @@ public sealed class VoicePipeline : IDisposable
         {
             _awakeUntil = position + Frame + (long)(_options.WakeWindow.TotalSeconds * Pcm.SampleRate);
             _endpointer.Reset();
+            CancelStream();
             _history.Clear();
             _historyStart = position + Frame;
             Woken?.Invoke(position + Frame);
@@ -139,12 +157,48 @@ public sealed class VoicePipeline : IDisposable
             _bargeIn = true;
         }
 
+        if (!wasInSpeech && _endpointer.InSpeech)
+        {
+            StartStream(position);
+        }
+        else if (_streaming && (_endpointer.InSpeech || segment is not null))
+        {
+            ((IStreamingSpeechRecognizer)_recognizer).Feed(frame);
+        }
+        else if (_streaming)
+        {
+            CancelStream(); // a burst too short to be speech
+        }
+
         if (!_endpointer.InSpeech && segment is null)
         {
             TrimHistory(position);
         }
 
         return segment is not null && Listening(segment.Start) ? Finish(segment) : null;
+    }
+
+    /// <summary>A streaming recogniser starts at the start of speech, with the padding before it.</summary>
+    private void StartStream(long speechStart)
+    {
+        if (_recognizer is not IStreamingSpeechRecognizer streaming || !Listening(speechStart))
+        {
+            return;
+        }
+
+        streaming.Begin();
+        var from = (int)Math.Max(0, speechStart - _padding - _historyStart);
+        streaming.Feed(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_history)[from..]);
+        _streaming = true;
+    }
+
+    private void CancelStream()
+    {
+        if (_streaming)
+        {
+            ((IStreamingSpeechRecognizer)_recognizer).Cancel();
+            _streaming = false;
+        }
     }
 
     private bool Listening(long start) => _options.Activation switch
@@ -160,7 +214,18 @@ public sealed class VoicePipeline : IDisposable
         var from = Math.Max(_historyStart, segment.Start - _padding);
         var to = Math.Min(_historyStart + _history.Count, segment.End + _padding);
         var audio = _history.GetRange((int)(from - _historyStart), (int)Math.Max(0, to - from)).ToArray();
-        var recognition = _recognizer.Recognize(audio);
+        Recognition recognition;
+        if (_streaming)
+        {
+            // Decoded while the driver spoke: only the last frames are left.
+            _streaming = false;
+            recognition = ((IStreamingSpeechRecognizer)_recognizer).Finish(audio);
+        }
+        else
+        {
+            recognition = _recognizer.Recognize(audio);
+        }
+
         // The audio thread waits for the outcome: the channel's lanes run on their own threads (no
         // deadlock), and the next utterance must not be heard before this one is answered.
         CommandOutcome? outcome = null;

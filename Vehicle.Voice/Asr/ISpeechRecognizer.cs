@@ -13,6 +13,27 @@ public interface ISpeechRecognizer : IDisposable
     Recognition Recognize(ReadOnlySpan<short> audio);
 }
 
+/// <summary>
+/// A recogniser that decodes while the driver speaks, so that at the end of speech only the last
+/// frames remain: <see cref="Begin"/> at the start of speech, <see cref="Feed"/> every frame after
+/// it, <see cref="Finish"/> when the endpointer decides (or <see cref="Cancel"/> when it drops the
+/// burst).
+/// </summary>
+public interface IStreamingSpeechRecognizer : ISpeechRecognizer
+{
+    /// <summary>Starts an utterance.</summary>
+    void Begin();
+
+    /// <summary>Decodes the next audio of the utterance.</summary>
+    void Feed(ReadOnlySpan<short> audio);
+
+    /// <summary>Ends the utterance; <paramref name="utterance"/> is all of its audio (for a second pass on rejected speech).</summary>
+    Recognition Finish(ReadOnlySpan<short> utterance);
+
+    /// <summary>Drops the utterance in progress, if any.</summary>
+    void Cancel();
+}
+
 /// <summary>What the recogniser heard.</summary>
 /// <param name="Transcript">The command the grammar matched, when <paramref name="Accepted"/>.</param>
 /// <param name="Accepted">True when the on-board grammar matched with enough confidence to act on it.</param>

@@ -19,16 +19,20 @@ namespace Vehicle.Voice.Asr;
 /// noise floor first (<see cref="RecognizerOptions.NoiseFloor"/>). Not thread-safe (one per
 /// stream); the decoders are reused across utterances.
 /// </summary>
-public sealed partial class PocketSphinxRecognizer : ISpeechRecognizer
+public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
 {
     /// <summary>A word made of the silence phone: the padding around the speech (never reported).</summary>
     private const string Silence = "sil_";
+    private const int NoiseSeed = 0x5EED;
     private static readonly string[] Phones = ["AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"];
     private readonly IntPtr _decoder;
     private readonly IntPtr _phones;
     private readonly IntPtr _free;
     private readonly double _threshold;
     private readonly double _noiseFloor;
+    private Random? _stream;
+    private Task _loopFeed = Task.CompletedTask;
+    private TimeSpan _streamTime;
 
     /// <summary>Loads the acoustic model and dictionary and compiles the grammar.</summary>
     /// <exception cref="InvalidOperationException">PocketSphinx or its English model is not installed, or the grammar does not compile.</exception>
@@ -121,16 +125,94 @@ public sealed partial class PocketSphinxRecognizer : ISpeechRecognizer
         var (words, score, _) = Decode(_decoder, copy);
         var speech = words is null ? 0 : SpeechFrames(_decoder);
         var (_, loopScore, _) = loopTask.GetAwaiter().GetResult();
+        return Judge(words, score, loopScore, speech, copy, Stopwatch.GetElapsedTime(start));
+    }
+
+    private Recognition Judge(string? words, int score, int loopScore, int speech, ReadOnlySpan<short> audio, TimeSpan elapsed, bool secondPass = true)
+    {
+        var start = Stopwatch.GetTimestamp();
         var hypothesis = words is null ? null : string.Join(' ', words.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w != Silence));
         var confidence = speech > 0 && hypothesis is not null ? (score - loopScore) / (double)speech : double.NegativeInfinity;
         var accepted = hypothesis is { Length: > 0 } && confidence >= _threshold;
         string? freeForm = null;
-        if (!accepted && _free != IntPtr.Zero)
+        if (!accepted && secondPass && _free != IntPtr.Zero)
         {
-            freeForm = Decode(_free, copy).Hypothesis;
+            freeForm = Decode(_free, WithNoiseFloor(audio, _noiseFloor)).Hypothesis;
         }
 
-        return new Recognition(accepted ? hypothesis : null, accepted, confidence, freeForm, Stopwatch.GetElapsedTime(start));
+        return new Recognition(accepted ? hypothesis : null, accepted, confidence, freeForm, elapsed + Stopwatch.GetElapsedTime(start));
+    }
+
+    /// <inheritdoc/>
+    public void Begin()
+    {
+        Cancel();
+        if (SphinxNative.ps_start_utt(_decoder) != 0 || SphinxNative.ps_start_utt(_phones) != 0)
+        {
+            throw new InvalidOperationException("PocketSphinx could not start an utterance");
+        }
+
+        // The same noise floor, sample for sample, as a whole-utterance decode of the same audio.
+        _stream = new Random(NoiseSeed);
+        _streamTime = TimeSpan.Zero;
+    }
+
+    /// <inheritdoc/>
+    public void Feed(ReadOnlySpan<short> audio)
+    {
+        if (_stream is null)
+        {
+            throw new InvalidOperationException("Feed before Begin");
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var chunk = AddNoise(audio.ToArray(), _noiseFloor, _stream);
+        // The phone loop decodes on another core, in order; the grammar on this thread.
+        _loopFeed = _loopFeed.ContinueWith(_ => Process(_phones, chunk), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        Process(_decoder, chunk);
+        _streamTime += Stopwatch.GetElapsedTime(start);
+    }
+
+    /// <inheritdoc/>
+    public Recognition Finish(ReadOnlySpan<short> utterance)
+    {
+        if (_stream is null)
+        {
+            throw new InvalidOperationException("Finish before Begin");
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        _loopFeed.GetAwaiter().GetResult();
+        _stream = null;
+        _ = SphinxNative.ps_end_utt(_decoder);
+        _ = SphinxNative.ps_end_utt(_phones);
+        var (words, score) = Hypothesis(_decoder);
+        var speech = words is null ? 0 : SpeechFrames(_decoder);
+        var (_, loopScore) = Hypothesis(_phones);
+        var streamed = Judge(words, score, loopScore, speech, utterance, _streamTime + Stopwatch.GetElapsedTime(start), secondPass: false);
+        if (streamed.Accepted)
+        {
+            return streamed;
+        }
+
+        // Not accepted from the streamed pass (its cepstral mean is normalised live): a second,
+        // whole-utterance pass before the speech is given to the cloud. Only rejected speech pays it.
+        var batch = Recognize(utterance);
+        return batch with { Elapsed = streamed.Elapsed + batch.Elapsed };
+    }
+
+    /// <inheritdoc/>
+    public void Cancel()
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+
+        _loopFeed.GetAwaiter().GetResult();
+        _ = SphinxNative.ps_end_utt(_decoder);
+        _ = SphinxNative.ps_end_utt(_phones);
+        _stream = null;
     }
 
     /// <inheritdoc/>
@@ -172,16 +254,16 @@ public sealed partial class PocketSphinxRecognizer : ISpeechRecognizer
     /// model absorb whole words. A real cabin's noise is far above this floor, so there it changes
     /// nothing. PocketSphinx's own <c>-dither</c> (half a bit) is too faint to help.
     /// </summary>
-    private static short[] WithNoiseFloor(ReadOnlySpan<short> audio, double sigma)
+    private static short[] WithNoiseFloor(ReadOnlySpan<short> audio, double sigma) => AddNoise(audio.ToArray(), sigma, new Random(NoiseSeed));
+
+    private static short[] AddNoise(short[] copy, double sigma, Random random)
     {
-        var copy = audio.ToArray();
         if (sigma <= 0)
         {
             return copy;
         }
 
 #pragma warning disable CA5394 // Not security: a fixed seed, so the same audio is always recognised the same way.
-        var random = new Random(0x5EED);
         for (var i = 0; i < copy.Length; i++)
         {
             // Box-Muller: a standard normal sample from two uniform ones.
@@ -208,6 +290,20 @@ public sealed partial class PocketSphinxRecognizer : ISpeechRecognizer
         }
 
         return frames;
+    }
+
+    private static unsafe void Process(IntPtr decoder, short[] chunk)
+    {
+        fixed (short* samples = chunk)
+        {
+            _ = SphinxNative.ps_process_raw(decoder, samples, (nuint)chunk.Length, 0, 0);
+        }
+    }
+
+    private static (string? Words, int Score) Hypothesis(IntPtr decoder)
+    {
+        var text = SphinxNative.ps_get_hyp(decoder, out var score);
+        return (text == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(text), score);
     }
 
     private static unsafe (string? Hypothesis, int Score, int Frames) Decode(IntPtr decoder, short[] audio)
