@@ -56,9 +56,9 @@ listen.SetAction(parse =>
         using var recognizer = new PocketSphinxRecognizer(SpeechGrammar.FromCatalog(app.Nlu.ResolveCatalogPath(), runtime.Profile.Current), options.Recognizer, app.LoggerFactory.CreateLogger("Vehicle.Voice"));
         using var results = new ResultWriter(stdout);
         var spoken = new List<short>();
+        using var vad = VadModel.Create(options.VadModelPath, app.LoggerFactory.CreateLogger("Vehicle.Voice"));
         foreach (var input in inputs)
         {
-            using var vad = VadModel.Create(options.VadModelPath, app.LoggerFactory.CreateLogger("Vehicle.Voice"));
             var output = new TimelineOutput();
             using var pipeline = new VoicePipeline(vad, recognizer, runtime.Channel, options, output, seat);
             IAudioInput audio = input == "-" ? new RawPcmInput(Console.OpenStandardInput()) : new BufferInput(Pcm.ReadWav(input));

@@ -56,6 +56,7 @@ public sealed class VoicePipeline : IDisposable
         _output = output;
         _seat = seat;
         _endpointer = new Endpointer(_options.Endpoint);
+        _vad.Reset(); // a new stream: a detector can serve one pipeline after another
         _padding = (long)(_options.Endpoint.Padding.TotalSeconds * Pcm.SampleRate);
         if (_options.Activation == Activation.WakeWord)
         {

@@ -364,13 +364,14 @@ public sealed partial class CommandChannel : ICommandChannel
         Complete(item, plan.Actuations.Count > 0 ? OutcomeKind.Executed : OutcomeKind.Answered, null, _planner.Respond(intent, plan), plan.Actuations);
         if (_profile is not null && intent.Lane != Lane.Cloud && (plan.Actuations.Count > 0 || intent.Slots.Count > 0))
         {
+            var position = _store.Position;
             _profile.Record(new HistoryEntry
             {
                 Time = _time.GetLocalNow(),
                 Intent = intent.Name,
                 Slots = new Dictionary<string, string>(plan.Display, StringComparer.Ordinal),
-                Latitude = _store.Position?.Latitude,
-                Longitude = _store.Position?.Longitude,
+                Latitude = position?.Latitude,
+                Longitude = position?.Longitude,
             });
         }
     }

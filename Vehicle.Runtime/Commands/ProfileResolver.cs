@@ -14,9 +14,16 @@ namespace Vehicle.Runtime.Commands;
 /// </summary>
 internal static partial class ProfileResolver
 {
+    private static readonly IReadOnlyDictionary<string, string?> Unchanged = new Dictionary<string, string?>();
+
     /// <summary>The understanding with profile values filled in, or a refusal.</summary>
     public static Resolution Resolve(IntentDefinition intent, Understanding understanding, ProfileSnapshot profile)
     {
+        if (!intent.Slots.Any(s => s.Profile is not null || s.Preference is not null))
+        {
+            return new Resolution(understanding, null, null, Unchanged); // most commands: nothing to look up
+        }
+
         var slots = understanding.Slots.ToList();
         var missing = understanding.MissingSlots.ToList();
         var spoken = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -102,7 +109,7 @@ internal static partial class ProfileResolver
     internal sealed record Resolution(Understanding Understanding, string? Reason, string? Response, IReadOnlyDictionary<string, string?> Spoken)
     {
         public static Resolution Refuse(Understanding understanding, string reason, string response) =>
-            new(understanding, reason, response, new Dictionary<string, string?>());
+            new(understanding, reason, response, Unchanged);
     }
 
     [GeneratedRegex(@"\b(?:usual|preferred|regular|favou?rite|normal|like always|as always)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]

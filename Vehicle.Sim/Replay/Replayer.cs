@@ -57,6 +57,7 @@ public sealed partial class Replayer : IAsyncDisposable
     private ILogger _logger = NullLogger.Instance;
     private readonly VoiceOptions _voiceOptions = new();
     private PocketSphinxRecognizer? _recognizer;
+    private IVoiceActivityDetector? _vad;
     private string? _voiceError;
 
     private Replayer(ReplayOptions options, TimeProvider time, FakeTimeProvider? fake, SignalStore store, ReportBuilder report)
@@ -92,6 +93,7 @@ public sealed partial class Replayer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _recognizer?.Dispose();
+        _vad?.Dispose();
         _hogging = false;
         foreach (var hog in _hogs)
         {
@@ -331,8 +333,8 @@ public sealed partial class Replayer : IAsyncDisposable
 
         var path = Path.IsPathRooted(audio.Path) ? audio.Path : Path.Combine(_options.AudioDirectory, audio.Path);
         var online = _online;
-        using var vad = VadModel.Create(null, _logger);
-        using var pipeline = new VoicePipeline(vad, _recognizer, _channel, _voiceOptions, seat: audio.Seat);
+        _vad ??= VadModel.Create(null, _logger);
+        using var pipeline = new VoicePipeline(_vad, _recognizer, _channel, _voiceOptions, seat: audio.Seat);
         var turns = pipeline.Process(Pcm.ReadWav(path)).ToList();
         if (pipeline.Flush() is { } last)
         {

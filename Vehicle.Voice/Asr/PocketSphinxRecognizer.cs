@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vehicle.Voice.Tts;
 
 namespace Vehicle.Voice.Asr;
 
@@ -43,30 +42,14 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
         logger ??= NullLogger.Instance;
         _threshold = options.RejectBelow;
         _noiseFloor = options.NoiseFloor > -120 ? 32768 * Math.Pow(10, options.NoiseFloor / 20) : 0;
-        if (!SphinxNative.IsAvailable(out var error))
-        {
-            throw new InvalidOperationException($"PocketSphinx is not installed ({error}): apt-get install -y libpocketsphinx3 pocketsphinx-en-us");
-        }
-
-        if (!Directory.Exists(options.AcousticModel) || !File.Exists(options.Dictionary))
-        {
-            throw new InvalidOperationException($"the PocketSphinx English model is not installed ({options.AcousticModel}): apt-get install -y pocketsphinx-en-us");
-        }
-
-        SphinxNative.err_set_logfp(IntPtr.Zero);
         _decoder = CreateDecoder(options, compareScores: true);
         try
         {
             var added = 0;
             foreach (var word in grammar.Words)
             {
-                if (!Knows(word))
+                if (SphinxNative.EnsurePronounced(_decoder, word, update: false))
                 {
-                    if (Espeak.Pronounce(word) is not { } phones || SphinxNative.ps_add_word(_decoder, word, phones, 0) < 0)
-                    {
-                        throw new InvalidOperationException($"no pronunciation for the grammar word '{word}'");
-                    }
-
                     added++;
                 }
             }
@@ -226,25 +209,10 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
         }
     }
 
-    private static IntPtr CreateDecoder(RecognizerOptions options, bool compareScores)
-    {
-        string[] arguments =
-        [
-            "-hmm", options.AcousticModel, "-dict", options.Dictionary, "-logfn", "/dev/null",
-            // The filler words of 5prealpha's grammar search lose in-grammar commands; all senones make scores comparable.
-            "-fsgusefiller", "no", "-compallsen", compareScores ? "yes" : "no", "-bestpath", "no", "-beam", "1e-60", "-wbeam", "1e-50", "-pbeam", "1e-60",
-            "-kws_threshold", "1e-10", "-kws_plp", "1e-10",
-        ];
-        var config = SphinxNative.cmd_ln_parse_r(IntPtr.Zero, SphinxNative.ps_args(), arguments.Length, arguments, 1);
-        if (config == IntPtr.Zero)
-        {
-            throw new InvalidOperationException("PocketSphinx refused its configuration");
-        }
-
-        var decoder = SphinxNative.ps_init(config);
-        _ = SphinxNative.cmd_ln_free_r(config);
-        return decoder != IntPtr.Zero ? decoder : throw new InvalidOperationException("PocketSphinx could not load its model");
-    }
+    private static IntPtr CreateDecoder(RecognizerOptions options, bool compareScores) => SphinxNative.CreateDecoder(
+        options,
+        // The filler words of 5prealpha's grammar search lose in-grammar commands; all senones make scores comparable.
+        "-fsgusefiller", "no", "-compallsen", compareScores ? "yes" : "no", "-bestpath", "no", "-beam", "1e-60", "-wbeam", "1e-50", "-pbeam", "1e-60");
 
     /// <summary>
     /// The audio with a faint, fixed Gaussian noise under it (the same noise for every call, so
@@ -322,18 +290,6 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
         _ = SphinxNative.ps_end_utt(decoder);
         var text = SphinxNative.ps_get_hyp(decoder, out var score);
         return (text == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(text), score, SphinxNative.ps_get_n_frames(decoder));
-    }
-
-    private bool Knows(string word)
-    {
-        var pronunciation = SphinxNative.ps_lookup_word(_decoder, word);
-        if (pronunciation == IntPtr.Zero)
-        {
-            return false;
-        }
-
-        SphinxNative.ckd_free(pronunciation);
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Recogniser ready: {Phrases} phrases, {Words} words ({Added} pronounced by espeak-ng)")]

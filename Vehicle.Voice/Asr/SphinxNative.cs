@@ -81,6 +81,55 @@ internal static partial class SphinxNative
     [LibraryImport(PocketSphinx)]
     internal static partial void ps_seg_frames(IntPtr segment, out int start, out int end);
 
+    /// <summary>
+    /// A decoder with the English model, logging off, and <paramref name="settings"/> (name, value
+    /// pairs) on top of the keyword-spotting thresholds every search here uses.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">PocketSphinx or its English model is not installed, or the settings are refused.</exception>
+    internal static IntPtr CreateDecoder(Asr.RecognizerOptions options, params string[] settings)
+    {
+        if (!IsAvailable(out var error))
+        {
+            throw new InvalidOperationException($"PocketSphinx is not installed ({error}): apt-get install -y libpocketsphinx3 pocketsphinx-en-us");
+        }
+
+        if (!Directory.Exists(options.AcousticModel) || !File.Exists(options.Dictionary))
+        {
+            throw new InvalidOperationException($"the PocketSphinx English model is not installed ({options.AcousticModel}): apt-get install -y pocketsphinx-en-us");
+        }
+
+        err_set_logfp(IntPtr.Zero);
+        string[] arguments = ["-hmm", options.AcousticModel, "-dict", options.Dictionary, "-logfn", "/dev/null", "-kws_threshold", "1e-10", "-kws_plp", "1e-10", .. settings];
+        var config = cmd_ln_parse_r(IntPtr.Zero, ps_args(), arguments.Length, arguments, 1);
+        if (config == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("PocketSphinx refused its configuration");
+        }
+
+        var decoder = ps_init(config);
+        _ = cmd_ln_free_r(config);
+        return decoder != IntPtr.Zero ? decoder : throw new InvalidOperationException("PocketSphinx could not load its model");
+    }
+
+    /// <summary>
+    /// Makes sure the decoder can say <paramref name="word"/>: true when it was missing from the
+    /// dictionary and a pronunciation from espeak-ng was added.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No pronunciation could be made.</exception>
+    internal static bool EnsurePronounced(IntPtr decoder, string word, bool update)
+    {
+        var known = ps_lookup_word(decoder, word);
+        if (known != IntPtr.Zero)
+        {
+            ckd_free(known);
+            return false;
+        }
+
+        return Tts.Espeak.Pronounce(word) is { } phones && ps_add_word(decoder, word, phones, update ? 1 : 0) >= 0
+            ? true
+            : throw new InvalidOperationException($"no pronunciation for the word '{word}'");
+    }
+
     /// <summary>Whether the native libraries load on this machine.</summary>
     internal static bool IsAvailable(out string? error)
     {

@@ -15,33 +15,19 @@ public sealed class WakeWordSpotter : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(phrase);
         options ??= new RecognizerOptions();
-        if (!SphinxNative.IsAvailable(out var error))
-        {
-            throw new InvalidOperationException($"PocketSphinx is not installed ({error})");
-        }
-
-        SphinxNative.err_set_logfp(IntPtr.Zero);
-        string[] arguments = ["-hmm", options.AcousticModel, "-dict", options.Dictionary, "-logfn", "/dev/null", "-kws_threshold", "1e-10", "-kws_plp", "1e-10"];
-        var config = SphinxNative.cmd_ln_parse_r(IntPtr.Zero, SphinxNative.ps_args(), arguments.Length, arguments, 1);
-        _decoder = config == IntPtr.Zero ? IntPtr.Zero : SphinxNative.ps_init(config);
-        _ = SphinxNative.cmd_ln_free_r(config);
-        if (_decoder == IntPtr.Zero)
-        {
-            throw new InvalidOperationException("PocketSphinx could not load its model");
-        }
-
+        _decoder = SphinxNative.CreateDecoder(options);
         var words = phrase.ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var word in words)
+        try
         {
-            var known = SphinxNative.ps_lookup_word(_decoder, word);
-            if (known != IntPtr.Zero)
+            foreach (var word in words)
             {
-                SphinxNative.ckd_free(known);
+                _ = SphinxNative.EnsurePronounced(_decoder, word, update: true);
             }
-            else if (Tts.Espeak.Pronounce(word) is not { } phones || SphinxNative.ps_add_word(_decoder, word, phones, 1) < 0)
-            {
-                throw new InvalidOperationException($"no pronunciation for the wake word '{word}'");
-            }
+        }
+        catch
+        {
+            _ = SphinxNative.ps_free(_decoder);
+            throw;
         }
 
         if (SphinxNative.ps_set_keyphrase(_decoder, "wake", string.Join(' ', words)) != 0 || SphinxNative.ps_set_search(_decoder, "wake") != 0 || SphinxNative.ps_start_utt(_decoder) != 0)

@@ -51,11 +51,11 @@ internal static class VoiceBench
         var asr = new List<double>();
         var realTime = new List<double>();
         var accepted = 0;
+        using var vad = VadModel.Create(null, NullLogger.Instance);
         for (var round = 0; round < rounds; round++)
         {
             foreach (var clip in clips)
             {
-                using var vad = VadModel.Create(null, NullLogger.Instance);
                 using var pipeline = new VoicePipeline(vad, recognizer, channel, options);
                 var turns = pipeline.Process(clip).ToList();
                 if (pipeline.Flush() is { } last)
