@@ -37,13 +37,4 @@ internal static partial class BusLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Disconnect failed: {Error}")]
     public static partial void DisconnectFailed(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Responder {Client} answering {Filter} on {Broker} with the {Backend} backend ({Workers} workers)")]
-    public static partial void ResponderReady(ILogger logger, string client, string filter, Uri broker, string backend, int workers);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Backend} backend failed on query {Id}: {Error}")]
-    public static partial void BackendFailed(ILogger logger, string backend, string id, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Uri}")]
-    public static partial void BrokerListening(ILogger logger, Uri uri);
 }

@@ -63,11 +63,14 @@ public sealed record ReplyBody(
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(QueryBody))]
 [JsonSerializable(typeof(ReplyBody))]
-internal sealed partial class WireJson : JsonSerializerContext
+public sealed partial class WireJson : JsonSerializerContext
 {
+    /// <summary>A query's body as published.</summary>
     public static byte[] Serialize(QueryBody body) => JsonSerializer.SerializeToUtf8Bytes(body, Default.QueryBody);
 
+    /// <summary>A query's body as published (text, speaker, coarse location; never the private map).</summary>
     public static byte[] Serialize(BusQuery query) => Serialize(new QueryBody(query.Text, query.Speaker, query.Location));
 
+    /// <summary>A reply's body as published.</summary>
     public static byte[] Serialize(ReplyBody body) => JsonSerializer.SerializeToUtf8Bytes(body, Default.ReplyBody);
 }

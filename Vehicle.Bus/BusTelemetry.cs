@@ -22,24 +22,26 @@ public static class BusTelemetry
     /// <summary>User property carrying the W3C tracestate.</summary>
     public const string TraceState = "tracestate";
 
-    internal static readonly ActivitySource Source = new(Name);
+    /// <summary>The spans of the car's client and of the responder.</summary>
+    public static readonly ActivitySource Source = new(Name);
 
     internal static readonly Meter Meter = new(Name);
 
     internal static readonly Counter<long> Queries = Meter.CreateCounter<long>("bus.queries", description: "Queries by what became of them (sent, queued, answered, expired, evicted, refused).");
 
-    internal static readonly Counter<long> Dropped = Meter.CreateCounter<long>("bus.messages.dropped", description: "Incoming messages dropped, by reason.");
+    /// <summary>Incoming messages dropped (malformed, oversized, expired), by reason.</summary>
+    public static readonly Counter<long> Dropped = Meter.CreateCounter<long>("bus.messages.dropped", description: "Incoming messages dropped, by reason.");
 
     /// <summary>Parses a W3C trace context, or default when absent or malformed.</summary>
     internal static ActivityContext ParseContext(string? traceParent, string? traceState) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, traceState, out var context) ? context : default;
 
     /// <summary>The W3C trace context in a message's user properties, or default.</summary>
-    internal static ActivityContext ParseContext(IReadOnlyCollection<MqttUserProperty>? properties) =>
+    public static ActivityContext ParseContext(IReadOnlyCollection<MqttUserProperty>? properties) =>
         ParseContext(Find(properties, TraceParent), Find(properties, TraceState));
 
     /// <summary>Adds a W3C trace context to a message as user properties.</summary>
-    internal static MqttApplicationMessageBuilder WithTraceContext(this MqttApplicationMessageBuilder message, string? traceParent, string? traceState)
+    public static MqttApplicationMessageBuilder WithTraceContext(this MqttApplicationMessageBuilder message, string? traceParent, string? traceState)
     {
         if (traceParent is not null)
         {

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
-using Vehicle.Bus;
+using Vehicle.Runtime.Hosting;
+using Vehicle.Voice;
 using Vehicle.Sim.Import;
 using Vehicle.Sim.Replay;
 using Vehicle.Sim.Report;
@@ -10,12 +11,14 @@ using Vehicle.Sim.Trace;
 // Exit codes: 0 pass, 1 a budget was broken, 2 bad input (trace, budgets, arguments).
 const int BadInput = 2;
 
+// The car's configuration as every host reads it (appsettings.json beside the binary, then
+// environment variables); only the log levels differ: the bus's reconnect warnings are the point of
+// a tunnel, and the report counts them.
 var configuration = new ConfigurationBuilder()
-    // The bus's reconnect warnings are the point of a tunnel; the report counts them.
+    .AddConfiguration(CopilotConfiguration.Load())
     .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning", ["Logging:LogLevel:Vehicle.Bus"] = "Error" })
-    .AddEnvironmentVariables()
     .Build();
-using var loggers = CommandLineHost.CreateLogging(configuration);
+using var loggers = CopilotConfiguration.CreateLogging(configuration);
 
 var traceArgument = new Argument<FileInfo>("trace") { Description = "JSONL drive trace (see traces/trace.schema.json)." };
 var clockOption = new Option<string>("--clock") { Description = "virtual (fast, deterministic) or realtime (wall-clock pacing, honest latencies).", DefaultValueFactory = _ => "virtual" };
@@ -60,7 +63,17 @@ replay.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine($"skipped: {skipped}");
     }
 
-    var options = new ReplayOptions { Clock = clock, Speed = speed, Seed = parse.GetValue(seedOption), Broker = parse.GetValue(brokerOption), CloudLatencyMs = parse.GetValue(cloudLatencyOption), AudioDirectory = path.DirectoryName ?? "." };
+    var options = new ReplayOptions
+    {
+        Clock = clock,
+        Speed = speed,
+        Seed = parse.GetValue(seedOption),
+        Broker = parse.GetValue(brokerOption),
+        CloudLatencyMs = parse.GetValue(cloudLatencyOption),
+        AudioDirectory = path.DirectoryName ?? ".",
+        Copilot = CopilotOptions.FromConfiguration(configuration),
+        Voice = configuration.GetSection(VoiceOptions.SectionName).Get<VoiceOptions>() ?? new VoiceOptions(),
+    };
     var progressConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
     SimReport? report = null;
     await progressConsole.Progress().AutoClear(true).StartAsync(async context =>
@@ -112,7 +125,7 @@ try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is TraceFormatException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+catch (Exception e) when (e is TraceFormatException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return BadInput;

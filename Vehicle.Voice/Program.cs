@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Vehicle.Runtime.Cli;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Voice;
 using Vehicle.Voice.Asr;
@@ -34,9 +36,9 @@ listen.SetAction(parse =>
 
     if (parse.GetValue(grammarOption))
     {
-        using var profile = CommandRuntime.OpenProfile(app);
+        using var profile = app.OpenProfile();
         using var writer = new StreamWriter(stdout);
-        writer.Write(SpeechGrammar.FromCatalog(app.Nlu.ResolveCatalogPath(), profile.Current).Jsgf);
+        writer.Write(SpeechGrammar.FromCatalog(app.Options.Nlu.ResolveCatalogPath(), profile.Current).Jsgf);
         return 0;
     }
 
@@ -50,17 +52,17 @@ listen.SetAction(parse =>
         ? batch.Exists ? [.. batch.EnumerateFiles("*.wav").OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => f.FullName)] : throw new DirectoryNotFoundException($"{batch.FullName}: no such folder")
         : new List<string> { file!.Name == "-" ? "-" : file.FullName };
     var options = app.Configuration.GetSection(VoiceOptions.SectionName).Get<VoiceOptions>() ?? new VoiceOptions();
-    var runtime = CommandRuntime.Start(app);
+    var car = app.StartCar();
     try
     {
-        using var recognizer = new PocketSphinxRecognizer(SpeechGrammar.FromCatalog(app.Nlu.ResolveCatalogPath(), runtime.Profile.Current), options.Recognizer, app.LoggerFactory.CreateLogger("Vehicle.Voice"));
-        using var results = new ResultWriter(stdout);
+        using var recognizer = new PocketSphinxRecognizer(car.CreateSpeechGrammar(), options.Recognizer, app.LoggerFactory.CreateLogger("Vehicle.Voice"));
+        using var results = new OutcomeJsonWriter(stdout);
         var spoken = new List<short>();
         using var vad = VadModel.Create(options.VadModelPath, app.LoggerFactory.CreateLogger("Vehicle.Voice"));
         foreach (var input in inputs)
         {
             var output = new TimelineOutput();
-            using var pipeline = new VoicePipeline(vad, recognizer, runtime.Channel, options, output, seat);
+            using var pipeline = new VoicePipeline(vad, recognizer, car, options, output, seat, car.Options.Responses);
             IAudioInput audio = input == "-" ? new RawPcmInput(Console.OpenStandardInput()) : new BufferInput(Pcm.ReadWav(input));
             var frame = new short[4096];
             int read;
@@ -78,7 +80,7 @@ listen.SetAction(parse =>
             foreach (var turn in turns)
             {
                 var understanding = turn.Outcome?.Understanding ?? Understander.Rejected(turn.Recognition.FreeForm ?? string.Empty, "asr_no_match");
-                results.Write(understanding, turn.Outcome, turn.Outcome is null ? null : runtime.WaitForAnswer(turn.Outcome), writer =>
+                results.Write(understanding, turn.Outcome, turn.Outcome is null ? null : car.WaitForCloudAsync(turn.Outcome).GetAwaiter().GetResult(), writer =>
                 {
                     writer.WriteString("file", input == "-" ? "-" : Path.GetFileName(input));
                     if (turn.Recognition.Transcript is { } transcript)
@@ -116,7 +118,7 @@ listen.SetAction(parse =>
     }
     finally
     {
-        runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        car.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 });
 
@@ -125,7 +127,7 @@ try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or Vehicle.Runtime.Catalog.CatalogException)
+catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or Vehicle.Runtime.Catalog.CatalogException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

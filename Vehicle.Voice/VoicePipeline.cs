@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Responses;
 using Vehicle.Voice.Asr;
 using Vehicle.Voice.Audio;
 using Vehicle.Voice.Vad;
@@ -36,6 +37,7 @@ public sealed class VoicePipeline : IDisposable
     private readonly VoiceOptions _options;
     private readonly Endpointer _endpointer;
     private readonly Seat _seat;
+    private readonly string _notUnderstood;
     private readonly short[] _pending = new short[Frame];
     private readonly List<short> _history = [];
     private readonly long _padding;
@@ -47,8 +49,16 @@ public sealed class VoicePipeline : IDisposable
     private bool _streaming;
 
     /// <summary>Creates a pipeline.</summary>
-    public VoicePipeline(IVoiceActivityDetector vad, ISpeechRecognizer recognizer, ICommandChannel channel, VoiceOptions? options = null, IAudioOutput? output = null, Seat seat = Seat.Driver)
+    /// <param name="vad">Voice activity detection.</param>
+    /// <param name="recognizer">Speech recognition.</param>
+    /// <param name="channel">Where recognised utterances go (the car).</param>
+    /// <param name="options">Voice settings.</param>
+    /// <param name="output">Where answers are spoken.</param>
+    /// <param name="seat">The speaker's seat.</param>
+    /// <param name="responses">What to say when nothing was recognised (the car's response table).</param>
+    public VoicePipeline(IVoiceActivityDetector vad, ISpeechRecognizer recognizer, ICommandChannel channel, VoiceOptions? options = null, IAudioOutput? output = null, Seat seat = Seat.Driver, ResponseTable? responses = null)
     {
+        _notUnderstood = (responses ?? new ResponseTable()).NotUnderstood;
         _vad = vad;
         _recognizer = recognizer;
         _channel = channel;
@@ -237,12 +247,12 @@ public sealed class VoicePipeline : IDisposable
         else if (!string.IsNullOrWhiteSpace(recognition.FreeForm))
         {
             // Not a command the car knows: free-form speech for the cloud, never forced into an actuation.
-            var question = new Understanding(recognition.FreeForm, Runtime.Catalog.IntentCatalog.CloudIntent, [], 1, Route.Cloud, recognition.Elapsed, [], "asr_out_of_grammar");
+            var question = Understanding.ForCloud(recognition.FreeForm, "asr_out_of_grammar", recognition.Elapsed);
             outcome = _channel.SubmitAsync(new CommandRequest(recognition.FreeForm, _seat, Proposal: question)).AsTask().GetAwaiter().GetResult();
         }
 
         var endToOutcome = TimeSpan.FromSeconds((segment.DecidedAt - segment.End) / (double)Pcm.SampleRate) + Stopwatch.GetElapsedTime(decided);
-        var response = outcome?.Response ?? "Sorry, I didn't catch that.";
+        var response = outcome?.Response ?? _notUnderstood;
         var tts = TimeSpan.Zero;
         if (_output is not null)
         {

@@ -15,7 +15,7 @@ namespace Vehicle.Bus.Cloud;
 /// a query (PUBACK) only after its reply is published, so a responder that dies mid-question
 /// leaves it to be redelivered. Scale-out is the broker's job: N responders in one group split the load.
 /// </summary>
-public sealed class CloudResponder : IAsyncDisposable
+public sealed partial class CloudResponder : IAsyncDisposable
 {
     private readonly ResponderOptions _options;
     private readonly ICloudBackend _backend;
@@ -87,7 +87,7 @@ public sealed class CloudResponder : IAsyncDisposable
             throw;
         }
 
-        BusLog.ResponderReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers);
+        LogReady(logger, clientId, options.Filter, broker, backend.Name, responder._workers);
         return responder;
     }
 
@@ -134,7 +134,7 @@ public sealed class CloudResponder : IAsyncDisposable
         {
             // The connection dropped mid-answer: the query was not acknowledged, so the broker
             // (or the car's retry) brings it back.
-            BusLog.DisconnectFailed(_logger, error.Message);
+            LogInterrupted(_logger, error.Message);
         }
         finally
         {
@@ -194,7 +194,7 @@ public sealed class CloudResponder : IAsyncDisposable
             }
             catch (CloudBackendException e)
             {
-                BusLog.BackendFailed(_logger, _backend.Name, query.CorrelationData is { } c ? Convert.ToHexString(c) : "-", e.Message);
+                LogBackendFailed(_logger, _backend.Name, query.CorrelationData is { } c ? Convert.ToHexString(c) : "-", e.Message);
                 reply = new ReplyBody(null, Error: $"backend_failed: {e.Message}");
             }
         }
@@ -241,6 +241,18 @@ public sealed class CloudResponder : IAsyncDisposable
     {
         Statistics.CountRejected();
         BusTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        BusLog.Dropped(_logger, reason, detail);
+        LogDropped(_logger, reason, detail);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Responder {Client} answering {Filter} on {Broker} with the {Backend} backend ({Workers} workers)")]
+    private static partial void LogReady(ILogger logger, string client, string filter, Uri broker, string backend, int workers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Backend} backend failed on query {Id}: {Error}")]
+    private static partial void LogBackendFailed(ILogger logger, string backend, string id, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Answer interrupted by a dropped connection ({Error}); the query comes again")]
+    private static partial void LogInterrupted(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a message ({Reason}): {Detail}")]
+    private static partial void LogDropped(ILogger logger, string reason, string detail);
 }

@@ -8,7 +8,7 @@ namespace Vehicle.Bus.Mqtt;
 /// set-up (subscriptions), and after every drop reconnects with exponential backoff and jitter,
 /// capped. A half-open connection is found by the client's keep-alive ping.
 /// </summary>
-internal sealed class ConnectionKeeper : IAsyncDisposable
+public sealed class ConnectionKeeper : IAsyncDisposable
 {
     private readonly IMqttClient _mqtt;
     private readonly MqttClientOptions _options;
@@ -25,6 +25,15 @@ internal sealed class ConnectionKeeper : IAsyncDisposable
     private volatile bool _ready;
     private volatile bool _connecting;
 
+    /// <summary>Creates the keeper; <see cref="Start"/> or <see cref="ConnectOnceAsync"/> starts it.</summary>
+    /// <param name="mqtt">The client to keep connected.</param>
+    /// <param name="options">Its connect options.</param>
+    /// <param name="broker">The broker (for logs).</param>
+    /// <param name="settings">Backoff bounds.</param>
+    /// <param name="onConnected">Set-up after each connect (subscriptions), before <see cref="IsReady"/>.</param>
+    /// <param name="time">Clock of the backoff.</param>
+    /// <param name="jitter">Backoff jitter.</param>
+    /// <param name="logger">Logging.</param>
     public ConnectionKeeper(IMqttClient mqtt, MqttClientOptions options, Uri broker, BrokerOptions settings, Func<MqttClientConnectResult, CancellationToken, Task> onConnected, TimeProvider time, Random jitter, ILogger logger)
     {
         _mqtt = mqtt;

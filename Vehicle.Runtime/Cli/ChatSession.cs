@@ -1,4 +1,5 @@
 using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
@@ -12,11 +13,11 @@ namespace Vehicle.Runtime.Cli;
 /// </summary>
 internal static class ChatSession
 {
-    public static void Run(CommandRuntime runtime, Seat seat, TextReader input, TextWriter output)
+    public static void Run(CopilotHost car, Seat seat, TextReader input, TextWriter output)
     {
-        using var changes = runtime.Store.Subscribe();
+        using var changes = car.Signals.Subscribe();
         var gate = new Lock();
-        runtime.Unclaimed += result =>
+        car.UnclaimedCloudResult += result =>
         {
             lock (gate)
             {
@@ -25,7 +26,7 @@ internal static class ChatSession
             }
         };
         output.WriteLine("Type a command (:state, :set PATH VALUE, :quit).");
-        var suggestions = new Suggestions(runtime.Profile, TimeProvider.System);
+        var suggestions = new Suggestions(car.Profile, TimeProvider.System);
         Offer(suggestions.Due(driveStarted: true), output);
         while (true)
         {
@@ -45,9 +46,9 @@ internal static class ChatSession
 
             if (line == ":state")
             {
-                foreach (var signal in runtime.Store.Definitions)
+                foreach (var signal in car.Signals.Definitions)
                 {
-                    output.WriteLine($"  {signal.Path} = {runtime.Store.Get(signal.Path)}{(signal.Unit is null ? string.Empty : " " + signal.Unit)}");
+                    output.WriteLine($"  {signal.Path} = {car.Signals.Get(signal.Path)}{(signal.Unit is null ? string.Empty : " " + signal.Unit)}");
                 }
 
                 continue;
@@ -55,7 +56,7 @@ internal static class ChatSession
 
             if (line.StartsWith(":set ", StringComparison.Ordinal))
             {
-                output.WriteLine("  " + Set(runtime.Store, line[5..]));
+                output.WriteLine("  " + Set(car.Signals, line[5..]));
                 Drain(changes);
                 continue;
             }
@@ -72,7 +73,7 @@ internal static class ChatSession
                 line = accepted ?? line;
             }
 
-            var outcome = runtime.Submit(line, seat);
+            var outcome = car.SubmitAsync(line, seat).AsTask().GetAwaiter().GetResult();
             output.WriteLine($"  [{outcome.Kind.ToContractName()}] {outcome.Response}");
             if (outcome.Reason is not null)
             {

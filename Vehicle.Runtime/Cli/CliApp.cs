@@ -1,46 +1,52 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Vehicle.Bus;
-using Vehicle.Runtime.Nlu;
-using Vehicle.Runtime.Telemetry;
+using Vehicle.Bus.Cloud;
+using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Privacy;
 
 namespace Vehicle.Runtime.Cli;
 
 /// <summary>
 /// What a CLI command needs: configuration (<c>appsettings.json</c> beside the binary, then
-/// environment variables), logging to stderr, and telemetry when configured.
+/// environment variables), validated options, logging to stderr, and the car, with the embedded
+/// cloud this host offers for <c>Cloud:Mode=embedded</c>.
 /// </summary>
 internal sealed class CliApp : IDisposable
 {
-    private readonly IDisposable? _telemetry;
-
-    private CliApp(IConfiguration configuration, NluOptions nlu, ILoggerFactory loggerFactory, IDisposable? telemetry)
+    private CliApp(IConfiguration configuration, CopilotOptions options, ILoggerFactory loggerFactory)
     {
         Configuration = configuration;
-        Nlu = nlu;
+        Options = options;
         LoggerFactory = loggerFactory;
-        _telemetry = telemetry;
     }
 
     public IConfiguration Configuration { get; }
 
-    public NluOptions Nlu { get; }
+    public CopilotOptions Options { get; }
 
     public ILoggerFactory LoggerFactory { get; }
 
     public static CliApp Start()
     {
-        var configuration = CommandLineHost.LoadConfiguration("appsettings.json");
-        var nlu = configuration.GetSection(NluOptions.SectionName).Get<NluOptions>() ?? new NluOptions();
-        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        var loggerFactory = CommandLineHost.CreateLogging(configuration);
-
-        return new CliApp(configuration, nlu, loggerFactory, TelemetrySetup.Start(telemetry));
+        var configuration = CopilotConfiguration.Load();
+        var options = CopilotOptions.FromConfiguration(configuration);
+        return new CliApp(configuration, options, CopilotConfiguration.CreateLogging(configuration));
     }
 
-    public void Dispose()
+    /// <summary>Starts the car; its embedded cloud (when configured) is the built-in responder on an in-process broker.</summary>
+    public CopilotHost StartCar() =>
+        CopilotHost.StartAsync(Options, new CopilotServices { LoggerFactory = LoggerFactory, EmbeddedCloud = StartEmbeddedCloudAsync }).GetAwaiter().GetResult();
+
+    /// <summary>The profile store <c>Profile:Path</c> names, without a car (import, export, wipe, redact).</summary>
+    public ProfileStore OpenProfile() => ProfileStore.Open(Options.Profile.ResolvePath());
+
+    public void Dispose() => LoggerFactory.Dispose();
+
+    private async Task<EmbeddedCloudLink> StartEmbeddedCloudAsync(CancellationToken cancellationToken)
     {
-        _telemetry?.Dispose();
-        LoggerFactory.Dispose();
+        var responder = Configuration.GetSection(ResponderOptions.SectionName).Get<ResponderOptions>() ?? new ResponderOptions();
+        var cloud = await EmbeddedCloud.StartAsync(responder, loggerFactory: LoggerFactory).ConfigureAwait(false);
+        return new EmbeddedCloudLink(cloud.Broker, cloud);
     }
 }

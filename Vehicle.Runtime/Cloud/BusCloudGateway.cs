@@ -4,60 +4,60 @@ using Vehicle.Bus.Car;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Responses;
 
 namespace Vehicle.Runtime.Cloud;
 
 /// <summary>
-/// The cloud lane's gateway onto the MQTT bus: hands world questions to the bus's durable outbox
-/// and turns what comes back into <see cref="CloudResult"/>s. An action suggested in a reply is
-/// submitted to the command channel as a <see cref="CommandRequest.FromCloud"/> request, so the
-/// car's own understanding and safety policy decide about it.
+/// The cloud lane's gateway onto the MQTT bus: redacts each world question, hands it to the bus's
+/// durable outbox with a time-to-live of the sooner of its deadline and <c>Bus:QueryTimeToLive</c>,
+/// and turns what comes back into <see cref="CloudResult"/>s. An action suggested in a reply goes
+/// to <c>runSuggestion</c> (the car submits it to its own channel, so its own understanding and
+/// safety policy decide).
 /// </summary>
-public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisposable
+internal sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisposable
 {
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeToLive;
-    private readonly CloudPrivacy? _privacy;
-    private VehicleBusClient? _bus;
-    private ICommandChannel? _channel;
-
-    private BusCloudGateway(TimeProvider time, TimeSpan timeToLive, CloudPrivacy? privacy)
-    {
-        _time = time;
-        _timeToLive = timeToLive;
-        _privacy = privacy;
-    }
-
-    /// <summary>Every final result of a world question, in the order they arrive.</summary>
-    public event Action<CloudResult>? Completed;
-
-    /// <summary>The bus client (connection state, counters).</summary>
-    public VehicleBusClient Bus => _bus ?? throw new InvalidOperationException("not started");
+    private readonly CloudPrivacy _privacy;
+    private readonly ResponseTable _responses;
+    private readonly Func<CommandRequest, CancellationToken, ValueTask<CommandOutcome>> _runSuggestion;
+    private readonly Action<CloudResult> _completed;
+    private readonly VehicleBusClient _bus;
 
     /// <summary>Starts the bus client; queries pending from an earlier run are sent once connected.</summary>
-    /// <param name="options">Bus settings.</param>
-    /// <param name="time">Clock.</param>
-    /// <param name="loggerFactory">Logging.</param>
-    /// <param name="jitter">Backoff jitter source.</param>
-    /// <param name="privacy">Redaction, coarse position and the egress guard; null sends questions as they are (tests of the bus only).</param>
-    public static BusCloudGateway Start(CarBusOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null, CloudPrivacy? privacy = null)
+    public BusCloudGateway(
+        CarBusOptions options,
+        CloudPrivacy privacy,
+        ResponseTable responses,
+        Func<CommandRequest, CancellationToken, ValueTask<CommandOutcome>> runSuggestion,
+        Action<CloudResult> completed,
+        TimeProvider time,
+        ILoggerFactory loggerFactory,
+        Random? jitter)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var gateway = new BusCloudGateway(time ?? TimeProvider.System, options.QueryTimeToLive, privacy);
-        gateway._bus = VehicleBusClient.Start(options, gateway, time, loggerFactory, jitter, privacy);
-        return gateway;
+        _time = time;
+        _timeToLive = options.QueryTimeToLive;
+        _privacy = privacy;
+        _responses = responses;
+        _runSuggestion = runSuggestion;
+        _completed = completed;
+        _bus = VehicleBusClient.Start(options, this, time, loggerFactory, jitter, privacy);
     }
 
-    /// <summary>The channel that runs actions the cloud suggests (set once it exists: it is created with this gateway).</summary>
-    public void Attach(ICommandChannel channel) => _channel = channel;
+    /// <summary>The bus client (connection state, counters).</summary>
+    public VehicleBusClient Bus => _bus;
 
     /// <inheritdoc/>
     public CloudHandoffResult Enqueue(CloudQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var expires = _time.GetUtcNow() + _timeToLive;
-        var speaker = query.Speaker.ToContractName();
-        var result = Bus.Enqueue(_privacy?.Prepare(query.Id, query.Text, expires, speaker) ?? new BusQuery(query.Id, query.Text, expires, speaker));
+        // An answer after the question's own deadline is of no use: the bus drops it then.
+        var limit = _time.GetUtcNow() + _timeToLive;
+        var expires = query.Deadline < limit ? query.Deadline : limit;
+        var prepared = _privacy.Prepare(query.Text);
+        var location = prepared.Position is { } p ? new CoarseLocation(p.Latitude, p.Longitude, p.PrecisionKm) : null;
+        var result = _bus.Enqueue(new BusQuery(query.Id, prepared.Text, expires, query.Speaker.ToContractName(), location, prepared.PrivateState));
         return result.Status switch
         {
             EnqueueStatus.Sent => CloudHandoff.Sent,
@@ -76,17 +76,17 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
         var question = map.Restore(reply.Question);
         if (reply.Error is not null)
         {
-            Completed?.Invoke(new CloudResult(reply.Id, question, speaker, OutcomeKind.Failed, "Sorry, I couldn't get an answer to that.", reply.Error, null));
+            _completed(new CloudResult(reply.Id, question, speaker, OutcomeKind.Failed, _responses.CloudFailed, reply.Error, null));
             return;
         }
 
         CommandOutcome? action = null;
-        if (!string.IsNullOrWhiteSpace(reply.Command) && _channel is not null)
+        if (!string.IsNullOrWhiteSpace(reply.Command))
         {
-            action = await _channel.SubmitAsync(new CommandRequest(map.Restore(reply.Command), speaker, FromCloud: true), cancellationToken).ConfigureAwait(false);
+            action = await _runSuggestion(new CommandRequest(map.Restore(reply.Command), speaker, FromCloud: true), cancellationToken).ConfigureAwait(false);
         }
 
-        Completed?.Invoke(new CloudResult(reply.Id, question, speaker, OutcomeKind.Answered, map.Restore(reply.Text), null, action));
+        _completed(new CloudResult(reply.Id, question, speaker, OutcomeKind.Answered, map.Restore(reply.Text), null, action));
     }
 
     /// <inheritdoc/>
@@ -95,14 +95,14 @@ public sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDisp
         ArgumentNullException.ThrowIfNull(query);
         var speaker = SeatNames.TryParse(query.Speaker, out var seat) ? seat : Seat.Driver;
         var question = Redaction.FromPrivateState(query.Text, query.Private).Restore(query.Text);
-        Completed?.Invoke(reason switch
+        _completed(reason switch
         {
-            QueryDropReason.Expired => new CloudResult(query.Id, question, speaker, OutcomeKind.Expired, "I couldn't get an answer in time; please ask again.", "expired", null),
-            QueryDropReason.Blocked => new CloudResult(query.Id, question, speaker, OutcomeKind.Failed, "I can't send that without sharing personal details.", "egress_guard", null),
-            _ => new CloudResult(query.Id, question, speaker, OutcomeKind.Failed, "Too many questions were waiting; please ask again.", "evicted", null),
+            QueryDropReason.Expired => new CloudResult(query.Id, question, speaker, OutcomeKind.Expired, _responses.CloudExpired, "expired", null),
+            QueryDropReason.Blocked => new CloudResult(query.Id, question, speaker, OutcomeKind.Failed, _responses.CloudBlocked, "egress_guard", null),
+            _ => new CloudResult(query.Id, question, speaker, OutcomeKind.Failed, _responses.CloudEvicted, "evicted", null),
         });
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _bus?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _bus.DisposeAsync();
 }

@@ -7,12 +7,28 @@ public sealed class CloudOptions
     public const string SectionName = "Cloud";
 
     /// <summary>
-    /// <c>embedded</c> (default): an in-process broker on loopback and the built-in offline responder,
-    /// so one command runs the whole system; <c>remote</c>: the broker in <c>Bus:Connection:Broker</c>;
-    /// <c>off</c>: world questions are only marked routed_cloud.
+    /// Default: <see cref="CloudMode.Embedded"/> (an in-process broker on loopback and the built-in
+    /// offline responder, offered by the command-line hosts).
     /// </summary>
-    public string Mode { get; set; } = "embedded";
+    public CloudMode Mode { get; set; } = CloudMode.Embedded;
 
-    /// <summary>How long <c>ask</c> waits for a cloud answer once the question is on its way.</summary>
+    /// <summary>How long <c>ask</c> waits for a cloud answer once the question is on its way. Default: 10 s.</summary>
     public TimeSpan AnswerWait { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>How the car reaches the cloud.</summary>
+public enum CloudMode
+{
+    /// <summary>
+    /// An in-process broker on loopback and the built-in responder, so one command runs the whole
+    /// system. The host application supplies it (<see cref="Hosting.CopilotServices.EmbeddedCloud"/>);
+    /// the command-line hosts do.
+    /// </summary>
+    Embedded,
+
+    /// <summary>The broker in <c>Bus:Connection:Broker</c>.</summary>
+    Remote,
+
+    /// <summary>No cloud: world questions are only marked routed_cloud.</summary>
+    Off,
 }

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Policy;
 using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Responses;
 using Vehicle.Runtime.Telemetry;
 using Vehicle.Runtime.Vehicle;
 
@@ -27,18 +28,20 @@ namespace Vehicle.Runtime.Commands;
 /// lane; world questions are handed to the cloud lane.</item>
 /// </list>
 /// </summary>
-public sealed partial class CommandChannel : ICommandChannel
+internal sealed partial class CommandChannel : ICommandChannel
 {
     private readonly IUtteranceUnderstander _criticalUnderstander;
     private readonly IUtteranceUnderstander _intakeUnderstander;
     private readonly CommandPlanner _planner;
     private readonly IVehicleActuator _actuator;
     private readonly ICloudGateway? _cloud;
-    private readonly IPersonalProfile? _profile;
+    private readonly IPersonalProfile _profile;
     private readonly SignalStore _store;
     private readonly CommandChannelOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ResponseTable _responses;
+    private readonly RuntimeMetrics _metrics;
     private readonly LaneWorker _critical;
     private readonly LaneWorker _intake;
     private readonly LaneWorker _interactive;
@@ -46,11 +49,13 @@ public sealed partial class CommandChannel : ICommandChannel
     private readonly TimeSpan _longestBudget;
     private int _closing;
 
-    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander intake, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, TimeProvider time, ILogger logger, IPersonalProfile? profile)
+    private CommandChannel(IUtteranceUnderstander critical, IUtteranceUnderstander intake, IntentCatalog catalog, SignalStore store, IVehicleActuator actuator, ICloudGateway? cloud, CommandChannelOptions options, ResponseTable responses, TimeProvider time, ILogger logger, RuntimeMetrics metrics, IPersonalProfile profile)
     {
         _criticalUnderstander = critical;
         _intakeUnderstander = intake;
-        _planner = new CommandPlanner(catalog, store, options, profile);
+        _responses = responses;
+        _metrics = metrics;
+        _planner = new CommandPlanner(catalog, store, new SafetyPolicy(catalog, store, options, responses), responses, profile);
         _profile = profile;
         _store = store;
         _actuator = actuator;
@@ -64,72 +69,52 @@ public sealed partial class CommandChannel : ICommandChannel
         _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon);
         _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon);
         WarmUp();
-        RuntimeTelemetry.RegisterQueueDepth(() =>
+        metrics.ObserveQueueDepth(() =>
         [
-            new("critical", _critical.Pending),
-            new("intake", _intake.Pending),
-            new("interactive", _interactive.Pending),
-            new("cloud", _cloudLane.Pending),
+            new(_critical.Pending, new KeyValuePair<string, object?>("lane", "critical")),
+            new(_intake.Pending, new KeyValuePair<string, object?>("lane", "intake")),
+            new(_interactive.Pending, new KeyValuePair<string, object?>("lane", "interactive")),
+            new(_cloudLane.Pending, new KeyValuePair<string, object?>("lane", "cloud")),
         ]);
     }
 
     /// <summary>
     /// Creates the channel around two understanders (two inference sessions) that the critical
-    /// lane and the intake stage will own, and dispose.
+    /// lane and the intake stage will own, and dispose. Only the car's composition root
+    /// (<see cref="Hosting.CopilotHost"/>) calls this.
     /// </summary>
-    /// <param name="critical">Understanding on the critical lane; <see cref="Understander"/> on board.</param>
+    /// <param name="critical">Understanding on the critical lane.</param>
     /// <param name="intake">Understanding of everything not guessed to be a vehicle command (a second instance: its own session).</param>
-    /// <param name="catalogPath">The intent catalog (actuations, preconditions, responses).</param>
+    /// <param name="catalog">The intent catalog (actuations, preconditions, responses).</param>
     /// <param name="store">The vehicle state the policy reads.</param>
-    /// <param name="actuator">Applies actuations; <see cref="SimulatedVehicle"/> by default.</param>
+    /// <param name="actuator">Applies actuations.</param>
     /// <param name="options">Budgets, capacities, policy settings.</param>
+    /// <param name="responses">What the channel says outside the catalog's templates.</param>
     /// <param name="cloud">Where world questions go; null: they are only marked routed_cloud.</param>
-    /// <param name="timeProvider">Clock for deadlines; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="timeProvider">Clock for deadlines.</param>
     /// <param name="loggerFactory">Logging.</param>
-    /// <param name="profile">The driver's profile: contacts, places and preferences resolved on board, executed commands recorded; null: none.</param>
+    /// <param name="metrics">The car's instruments.</param>
+    /// <param name="profile">The driver's profile: contacts, places and preferences resolved on board, executed commands recorded.</param>
     public static CommandChannel Create(
         IUtteranceUnderstander critical,
         IUtteranceUnderstander intake,
-        string catalogPath,
+        IntentCatalog catalog,
         SignalStore store,
-        IVehicleActuator? actuator = null,
-        CommandChannelOptions? options = null,
-        ICloudGateway? cloud = null,
-        TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null,
-        IPersonalProfile? profile = null)
+        IVehicleActuator actuator,
+        CommandChannelOptions options,
+        ResponseTable responses,
+        ICloudGateway? cloud,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        RuntimeMetrics metrics,
+        IPersonalProfile profile)
     {
-        ArgumentNullException.ThrowIfNull(critical);
-        ArgumentNullException.ThrowIfNull(intake);
-        ArgumentNullException.ThrowIfNull(store);
         if (ReferenceEquals(critical, intake))
         {
             throw new ArgumentException("The critical lane needs an understander (inference session) of its own.", nameof(intake));
         }
 
-        var catalog = CatalogLoader.Load(catalogPath);
-        foreach (var intent in catalog.Intents)
-        {
-            foreach (var answer in intent.Answers)
-            {
-                if (store.Find(answer.Signal) is null)
-                {
-                    throw new CatalogException($"{catalogPath}: intent '{intent.Name}' reads signal {answer.Signal}, which the vehicle does not have.");
-                }
-            }
-        }
-
-        return new CommandChannel(
-            critical,
-            intake,
-            catalog,
-            store,
-            actuator ?? new SimulatedVehicle(store),
-            cloud,
-            options ?? new CommandChannelOptions(),
-            timeProvider ?? TimeProvider.System,
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CommandChannel>(),
-            profile);
+        return new CommandChannel(critical, intake, catalog, store, actuator, cloud, options, responses, timeProvider, loggerFactory.CreateLogger<CommandChannel>(), metrics, profile);
     }
 
     /// <inheritdoc/>
@@ -179,7 +164,6 @@ public sealed partial class CommandChannel : ICommandChannel
             }
         }
 
-        RuntimeTelemetry.RegisterQueueDepth(null);
         _critical.Dispose();
         _intake.Dispose();
         _interactive.Dispose();
@@ -233,13 +217,13 @@ public sealed partial class CommandChannel : ICommandChannel
             // Nothing can still be useful once even the longest budget is gone.
             if (item.Request.Budget is null && _time.GetTimestamp() > item.Admitted + Ticks(_longestBudget))
             {
-                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: expired in the queue", "Sorry, that took too long.");
+                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: expired in the queue", _responses.DeadlineMissed);
                 return;
             }
 
             if (item.CancellationToken.IsCancellationRequested)
             {
-                Complete(item, OutcomeKind.Failed, "cancelled", "Cancelled.");
+                Complete(item, OutcomeKind.Failed, "cancelled", _responses.Cancelled);
                 return;
             }
 
@@ -249,7 +233,7 @@ public sealed partial class CommandChannel : ICommandChannel
             item.Understanding = understanding;
             if (understanding.Intent is null)
             {
-                Complete(item, OutcomeKind.Failed, understanding.Reason ?? "not_understood", "Sorry, I didn't catch that.");
+                Complete(item, OutcomeKind.Failed, understanding.Reason ?? "not_understood", _responses.NotUnderstood);
                 return;
             }
 
@@ -261,7 +245,7 @@ public sealed partial class CommandChannel : ICommandChannel
         var lane = item.Lane!.Value;
         if (lane == Lane.Cloud && item.Request.FromCloud)
         {
-            Complete(item, OutcomeKind.Refused, "cloud_suggestion: not an on-board command", "I can't do that.");
+            Complete(item, OutcomeKind.Refused, "cloud_suggestion: not an on-board command", _responses.CloudSuggestionRefused);
             return;
         }
 
@@ -290,14 +274,17 @@ public sealed partial class CommandChannel : ICommandChannel
             return;
         }
 
-        var deadline = _time.GetUtcNow() + _time.GetElapsedTime(_time.GetTimestamp(), item.Deadline);
+        // The answer's own deadline (not the hand-off's) travels with the query: the bus drops the
+        // question once an answer could no longer be of use.
+        var answerBy = item.Admitted + Ticks(item.Request.Budget ?? _options.CloudAnswerBudget);
+        var deadline = _time.GetUtcNow() + _time.GetElapsedTime(_time.GetTimestamp(), answerBy);
         var query = new CloudQuery(Guid.NewGuid(), item.Request.Utterance, item.Request.Speaker, deadline);
         var (handoff, refusal) = _cloud?.Enqueue(query) ?? CloudHandoff.Sent;
         var response = handoff switch
         {
             CloudHandoff.Sent => _planner.Catalog[IntentCatalog.CloudIntent].Response,
-            CloudHandoff.Queued => "I'm offline right now; I'll ask as soon as I'm connected.",
-            _ => "Sorry, I can't ask right now.",
+            CloudHandoff.Queued => _responses.CloudQueuedOffline,
+            _ => _responses.CloudRefused,
         };
         if (handoff == CloudHandoff.Refused)
         {
@@ -350,19 +337,19 @@ public sealed partial class CommandChannel : ICommandChannel
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
-                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: the actuator did not finish in time", "Sorry, that took too long.");
+                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed: the actuator did not finish in time", _responses.DeadlineMissed);
                 return;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 LogActuationFailed(_logger, intent.Name, e);
-                Complete(item, OutcomeKind.Failed, "actuator: " + e.Message, "Sorry, that didn't work.");
+                Complete(item, OutcomeKind.Failed, "actuator: " + e.Message, _responses.ActuatorFailed);
                 return;
             }
         }
 
         Complete(item, plan.Actuations.Count > 0 ? OutcomeKind.Executed : OutcomeKind.Answered, null, _planner.Respond(intent, plan), plan.Actuations);
-        if (_profile is not null && intent.Lane != Lane.Cloud && (plan.Actuations.Count > 0 || intent.Slots.Count > 0))
+        if (intent.Lane != Lane.Cloud && (plan.Actuations.Count > 0 || intent.Slots.Count > 0))
         {
             var position = _store.Position;
             _profile.Record(new HistoryEntry
@@ -385,7 +372,7 @@ public sealed partial class CommandChannel : ICommandChannel
 
         if (lane.TryEnqueue(item) is { } refusal)
         {
-            Complete(item, OutcomeKind.Rejected, refusal, "I'm busy right now, please try again.");
+            Complete(item, OutcomeKind.Rejected, refusal, _responses.Busy);
         }
     }
 
@@ -397,15 +384,15 @@ public sealed partial class CommandChannel : ICommandChannel
             return false;
         }
 
-        Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed", "Sorry, that took too long.");
+        Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed", _responses.DeadlineMissed);
         return true;
     }
 
-    private void Abandon(WorkItem item) => Complete(item, OutcomeKind.Rejected, "shutting_down", "I'm shutting down.");
+    private void Abandon(WorkItem item) => Complete(item, OutcomeKind.Rejected, "shutting_down", _responses.ShuttingDown);
 
     private CommandOutcome Reject(WorkItem item, string reason)
     {
-        var outcome = Outcome(item, OutcomeKind.Rejected, reason, "I'm busy right now, please try again.", []);
+        var outcome = Outcome(item, OutcomeKind.Rejected, reason, _responses.Busy, []);
         item.TryComplete(outcome);
         Record(outcome);
         return outcome;
@@ -428,12 +415,12 @@ public sealed partial class CommandChannel : ICommandChannel
         return new CommandOutcome(kind, item.Request.Utterance, item.Lane, item.Understanding, actuations, response, reason, wait, _time.GetElapsedTime(item.Admitted, now));
     }
 
-    private static void Record(CommandOutcome outcome)
+    private void Record(CommandOutcome outcome)
     {
         var lane = new KeyValuePair<string, object?>("lane", outcome.Lane?.ToString().ToLowerInvariant() ?? "none");
         var kind = new KeyValuePair<string, object?>("outcome", outcome.Kind.ToContractName());
-        RuntimeTelemetry.CommandDuration.Record(outcome.Total.TotalMilliseconds, lane, kind);
-        RuntimeTelemetry.Outcomes.Add(1, lane, kind);
+        _metrics.CommandDuration.Record(outcome.Total.TotalMilliseconds, lane, kind);
+        _metrics.Outcomes.Add(1, lane, kind);
     }
 
     private Activity? StartCommand(WorkItem item)

@@ -9,6 +9,7 @@ public sealed class CommandChannelOptions
     private TimeSpan _criticalBudget = TimeSpan.FromMilliseconds(50);
     private TimeSpan _interactiveBudget = TimeSpan.FromMilliseconds(250);
     private TimeSpan _cloudBudget = TimeSpan.FromSeconds(10);
+    private TimeSpan _cloudAnswerBudget = TimeSpan.FromMinutes(5);
     private int _criticalCapacity = 32;
     private int _intakeCapacity = 64;
     private int _interactiveCapacity = 64;
@@ -21,8 +22,16 @@ public sealed class CommandChannelOptions
     /// <summary>Budget of on-board information and personalisation. Default: 250 ms.</summary>
     public TimeSpan InteractiveBudget { get => _interactiveBudget; set => _interactiveBudget = Positive(value); }
 
-    /// <summary>Budget of handing a world question to the cloud route. Default: 10 s.</summary>
+    /// <summary>Budget of handing a world question to the cloud route (admission to <c>routed_cloud</c>). Default: 10 s.</summary>
     public TimeSpan CloudBudget { get => _cloudBudget; set => _cloudBudget = Positive(value); }
+
+    /// <summary>
+    /// How long the answer to a world question stays useful, from admission. It travels with the
+    /// query as its deadline: the bus drops a question whose deadline passes (its time-to-live is
+    /// the sooner of this and <c>Bus:QueryTimeToLive</c>), and the user is told. A request's own
+    /// budget replaces it. Default: 5 min (questions asked in a tunnel are answered after it).
+    /// </summary>
+    public TimeSpan CloudAnswerBudget { get => _cloudAnswerBudget; set => _cloudAnswerBudget = Positive(value); }
 
     /// <summary>Requests waiting for the critical lane. Default: 32.</summary>
     public int CriticalCapacity { get => _criticalCapacity; set => _criticalCapacity = AtLeastOne(value); }

@@ -1,40 +1,35 @@
 using System.Globalization;
-using System.Text;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Policy;
 using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Responses;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Commands;
 
 /// <summary>
-/// The safety policy and the translation of an understood intent into actuation requests and a
-/// spoken response, all from the catalog: missing required slots, the confidence floor for
-/// critical commands, preconditions against the vehicle state, actuation templates (path
-/// expansion, relative values resolved against the state and clamped, unit conversion) and
-/// response templates (slots and values read back from the state).
+/// Turns an understood intent into actuation requests and a spoken response, all from the
+/// catalog: the profile's values resolved first (contacts, places, preferences), then the
+/// <see cref="SafetyPolicy"/>, then the actuation templates (path expansion, relative values
+/// resolved against the state and clamped, unit conversion) and the response template (slots and
+/// values read back from the state).
 /// </summary>
-internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, CommandChannelOptions options, IPersonalProfile? profile = null)
+internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, SafetyPolicy policy, ResponseTable responses, IPersonalProfile profile)
 {
-    private readonly Dictionary<string, double> _limits = MergeLimits(catalog.Limits, options.Limits);
-
     public IntentCatalog Catalog => catalog;
 
-    /// <summary>Decides what to do; <see cref="CommandPlan.Refusal"/> is set when the policy says no.</summary>
+    /// <summary>Decides what to do; <see cref="CommandPlan.Refusal"/> is set when the profile or the policy says no.</summary>
     public CommandPlan Plan(IntentDefinition intent, Understanding understanding)
     {
-        IReadOnlyDictionary<string, string?> spoken = new Dictionary<string, string?>();
-        if (profile is not null)
+        var resolution = ProfileResolver.Resolve(intent, understanding, profile.Current, responses);
+        if (resolution.Reason is not null)
         {
-            var resolution = ProfileResolver.Resolve(intent, understanding, profile.Current);
-            if (resolution.Reason is not null)
-            {
-                return CommandPlan.Refuse(resolution.Reason, resolution.Response!, []);
-            }
-
-            understanding = resolution.Understanding;
-            spoken = resolution.Spoken;
+            return CommandPlan.Refuse(resolution.Reason, resolution.Response!, []);
         }
+
+        understanding = resolution.Understanding;
+        var spoken = resolution.Spoken;
 
         var slots = understanding.Slots;
         var display = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -50,32 +45,9 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
             }
         }
 
-        if (understanding.MissingSlots.Count > 0)
+        if (policy.Check(intent, understanding, display) is { } refusal)
         {
-            var missing = understanding.MissingSlots[0].Replace('_', ' ');
-            return CommandPlan.Refuse($"missing_slot: {missing}", $"I need the {missing} for that.", display);
-        }
-
-        if (intent.Lane == Lane.Critical && intent.Actuations.Count > 0 && understanding.Confidence < options.ConfirmationConfidence)
-        {
-            // A response that reports the state after the change ("it's set to {now} degrees") cannot be previewed.
-            var preview = Expand(intent.Response, name => display.GetValueOrDefault(name), null);
-            return CommandPlan.Refuse(
-                $"confirmation_required: confidence {understanding.Confidence:F2} below {options.ConfirmationConfidence:F2}",
-                preview is null
-                    ? $"Did you mean {intent.Name.Replace('.', ' ').Replace('_', ' ')}? Please say it again to confirm."
-                    : $"Did you want me to do this: {Render(intent.Response, display)} Please say it again to confirm.",
-                display);
-        }
-
-        foreach (var precondition in intent.Preconditions)
-        {
-            if (!Holds(precondition, slots))
-            {
-                var limit = precondition.Limit is null ? string.Empty : _limits[precondition.Limit].ToString(CultureInfo.InvariantCulture);
-                var reason = precondition.Reason.Replace("{limit}", limit, StringComparison.Ordinal);
-                return CommandPlan.Refuse("policy: " + reason, reason, display);
-            }
+            return CommandPlan.Refuse(refusal.Reason, refusal.Response, display);
         }
 
         var actuations = new List<Actuation>();
@@ -96,7 +68,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
 
                 if (store.Find(path) is not { } signal)
                 {
-                    return CommandPlan.Fail($"catalog_error: {intent.Name} writes unknown signal {path}");
+                    return CommandPlan.Fail($"catalog_error: {intent.Name} writes unknown signal {path}", responses.InternalError);
                 }
 
                 var value = Resolve(template, signal, slots, display);
@@ -111,7 +83,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
 
         if (intent.Actuations.Count > 0 && actuations.Count == 0)
         {
-            return CommandPlan.Refuse("missing_value", "How much? Please say a value.", display);
+            return CommandPlan.Refuse("missing_value", responses.MissingValue, display);
         }
 
         return new CommandPlan(null, null, null, actuations, display) { Understanding = understanding };
@@ -134,53 +106,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
                 : value.ToString();
         }
 
-        return Render(intent.Response, values);
-    }
-
-    /// <summary>Fills <c>{name}</c> and <c>{name|fallback}</c> (missing: empty); capitalises the first letter.</summary>
-    internal static string Render(string template, IReadOnlyDictionary<string, string> values)
-    {
-        var text = Expand(template, name => values.GetValueOrDefault(name), string.Empty)!;
-        return text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-    }
-
-    /// <summary>
-    /// The one template syntax of the catalog: <c>{name}</c> is replaced by <paramref name="lookup"/>'s
-    /// value, else by the fallback after <c>|</c>, else by <paramref name="missing"/>; null when that is null.
-    /// </summary>
-    private static string? Expand(string template, Func<string, string?> lookup, string? missing)
-    {
-        if (!template.Contains('{', StringComparison.Ordinal))
-        {
-            return template;
-        }
-
-        var builder = new StringBuilder(template.Length + 32);
-        var i = 0;
-        while (i < template.Length)
-        {
-            var open = template.IndexOf('{', i);
-            var close = open < 0 ? -1 : template.IndexOf('}', open);
-            if (close < 0)
-            {
-                builder.Append(template, i, template.Length - i);
-                break;
-            }
-
-            builder.Append(template, i, open - i);
-            var placeholder = template[(open + 1)..close];
-            var bar = placeholder.IndexOf('|', StringComparison.Ordinal);
-            var value = lookup(bar < 0 ? placeholder : placeholder[..bar]) ?? (bar < 0 ? missing : placeholder[(bar + 1)..]);
-            if (value is null)
-            {
-                return null;
-            }
-
-            builder.Append(value);
-            i = close + 1;
-        }
-
-        return builder.ToString();
+        return ResponseTemplate.Render(intent.Response, values);
     }
 
     private static string Display(SlotValue value) =>
@@ -197,36 +123,6 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
         }
 
         return true;
-    }
-
-    private bool Holds(Precondition precondition, IReadOnlyList<KeyValuePair<string, SlotValue>> slots)
-    {
-        double actual;
-        if (precondition.Slot is not null)
-        {
-            if (Find(slots, precondition.Slot)?.Number is not { } number)
-            {
-                return true; // the slot was not said: nothing to check
-            }
-
-            actual = number;
-        }
-        else
-        {
-            var value = store.Get(precondition.Signal!);
-            actual = value.Number ?? (value.Boolean is { } b ? (b ? 1 : 0) : double.NaN);
-        }
-
-        var limit = precondition.Value ?? _limits[precondition.Limit!];
-        return precondition.Operator switch
-        {
-            ComparisonOperator.Eq => actual == limit,
-            ComparisonOperator.Ne => actual != limit,
-            ComparisonOperator.Lt => actual < limit,
-            ComparisonOperator.Le => actual <= limit,
-            ComparisonOperator.Gt => actual > limit,
-            _ => actual >= limit,
-        };
     }
 
     private SignalValue? Resolve(ActuationTemplate template, SignalDefinition signal, IReadOnlyList<KeyValuePair<string, SlotValue>> slots, Dictionary<string, string> display)
@@ -308,7 +204,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
     }
 
     private static string? Fill(string template, IReadOnlyList<KeyValuePair<string, SlotValue>> slots) =>
-        Expand(template, name => Find(slots, name)?.ToString(), missing: null);
+        ResponseTemplate.Expand(template, name => Find(slots, name)?.ToString(), missing: null);
 
     private static SlotValue? Find(IReadOnlyList<KeyValuePair<string, SlotValue>> slots, string name)
     {
@@ -324,22 +220,6 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, C
     }
 
     private static string? SlotText(IReadOnlyList<KeyValuePair<string, SlotValue>> slots, string name) => Find(slots, name)?.ToString();
-
-    private static Dictionary<string, double> MergeLimits(IReadOnlyDictionary<string, double> defaults, Dictionary<string, double> overrides)
-    {
-        var merged = new Dictionary<string, double>(defaults, StringComparer.Ordinal);
-        foreach (var (name, value) in overrides)
-        {
-            if (!merged.ContainsKey(name))
-            {
-                throw new ArgumentException($"Channel:Limits:{name} is not a limit of the catalog ({string.Join(", ", merged.Keys)}).", nameof(overrides));
-            }
-
-            merged[name] = value;
-        }
-
-        return merged;
-    }
 }
 
 /// <summary>What the planner decided: a refusal (or failure) with its reason, or the actuations to apply.</summary>
@@ -351,6 +231,6 @@ internal sealed record CommandPlan(OutcomeKind? Refusal, string? Reason, string?
     public static CommandPlan Refuse(string reason, string response, Dictionary<string, string> display) =>
         new(OutcomeKind.Refused, reason, response, [], display);
 
-    public static CommandPlan Fail(string reason) =>
-        new(OutcomeKind.Failed, reason, "Sorry, something went wrong.", [], new Dictionary<string, string>());
+    public static CommandPlan Fail(string reason, string response) =>
+        new(OutcomeKind.Failed, reason, response, [], new Dictionary<string, string>());
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Responses;
 
 namespace Vehicle.Runtime.Commands;
 
@@ -17,7 +18,7 @@ internal static partial class ProfileResolver
     private static readonly IReadOnlyDictionary<string, string?> Unchanged = new Dictionary<string, string?>();
 
     /// <summary>The understanding with profile values filled in, or a refusal.</summary>
-    public static Resolution Resolve(IntentDefinition intent, Understanding understanding, ProfileSnapshot profile)
+    public static Resolution Resolve(IntentDefinition intent, Understanding understanding, ProfileSnapshot profile, ResponseTable responses)
     {
         if (!intent.Slots.Any(s => s.Profile is not null || s.Preference is not null))
         {
@@ -39,12 +40,12 @@ internal static partial class ProfileResolver
                     if (match.Candidates.Count > 1)
                     {
                         var names = string.Join(" or ", match.Candidates.Select(c => c.Name));
-                        return Resolution.Refuse(understanding, "ambiguous_contact", $"Which one: {names}?");
+                        return Resolution.Refuse(understanding, "ambiguous_contact", ResponseTable.Format(responses.AmbiguousContact, "names", names));
                     }
 
                     if (match.Contact is not { } contact)
                     {
-                        return Resolution.Refuse(understanding, "unknown_contact", $"I couldn't find {text} in your contacts.");
+                        return Resolution.Refuse(understanding, "unknown_contact", ResponseTable.Format(responses.UnknownContact, "name", text));
                     }
 
                     slots[index] = KeyValuePair.Create(definition.Name, SlotValue.Of(contact.Name));
@@ -67,7 +68,7 @@ internal static partial class ProfileResolver
                     }
                     else if (text is "home" or "work")
                     {
-                        return Resolution.Refuse(understanding, "unknown_place", $"You haven't saved a {text} address yet.");
+                        return Resolution.Refuse(understanding, "unknown_place", ResponseTable.Format(responses.UnknownPlace, "place", text));
                     }
 
                     break;
@@ -76,7 +77,7 @@ internal static partial class ProfileResolver
                     var value = profile.NumericPreference(key, qualifier) ?? Learned(profile, intent.Name, definition.Name, qualifier);
                     if (value is null)
                     {
-                        return Resolution.Refuse(understanding, "unknown_preference", $"I don't know your usual {definition.Name.Replace('_', ' ')} yet.");
+                        return Resolution.Refuse(understanding, "unknown_preference", ResponseTable.Format(responses.UnknownPreference, "preference", definition.Name.Replace('_', ' ')));
                     }
 
                     slots.Add(KeyValuePair.Create(definition.Name, SlotValue.Of(value.Value)));

@@ -46,11 +46,13 @@ public sealed partial class Understander : IUtteranceUnderstander
 
     private readonly ModelFiles _files;
     private readonly NluOptions _options;
+    private readonly RuntimeMetrics _metrics;
 
-    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentClassifier laneHead, IntentCatalog catalog, ModelFiles files, NluOptions options)
+    private Understander(SentenceEncoder encoder, IntentClassifier classifier, IntentClassifier laneHead, IntentCatalog catalog, ModelFiles files, NluOptions options, RuntimeMetrics metrics)
     {
         _files = files;
         _options = options;
+        _metrics = metrics;
         _encoder = encoder;
         _classifier = classifier;
         _laneHead = laneHead;
@@ -76,18 +78,21 @@ public sealed partial class Understander : IUtteranceUnderstander
     /// model and catalog are unchanged, otherwise by embedding the examples and training), and
     /// warms the session up so the first real utterance is not the slow one.
     /// </summary>
-    public static Understander Create(NluOptions options, ILoggerFactory? loggerFactory = null)
+    public static Understander Create(NluOptions options, ILoggerFactory? loggerFactory = null) =>
+        Create(options, CatalogLoader.Load(options?.ResolveCatalogPath() ?? throw new ArgumentNullException(nameof(options))), loggerFactory, RuntimeMetrics.Standalone);
+
+    /// <summary>The same, over a catalog already loaded (the car loads it once), reporting into the car's instruments.</summary>
+    internal static Understander Create(NluOptions options, IntentCatalog catalog, ILoggerFactory? loggerFactory, RuntimeMetrics metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Understander>();
         var stopwatch = Stopwatch.StartNew();
-        var catalog = CatalogLoader.Load(options.ResolveCatalogPath());
         var files = ModelProvisioner.Provision(options, logger);
         var encoder = new SentenceEncoder(files, options, logger);
         try
         {
             var (classifier, laneHead) = ClassifierCache.LoadOrTrain(catalog, files, encoder, options, logger);
-            var understander = new Understander(encoder, classifier, laneHead, catalog, files, options);
+            var understander = new Understander(encoder, classifier, laneHead, catalog, files, options, metrics);
             understander.Understand("warm up the encoder");
             LogReady(logger, catalog.Intents.Count, catalog.Source, catalog.Sha256[..12], understander._threshold, stopwatch.Elapsed.TotalMilliseconds);
             return understander;
@@ -110,7 +115,7 @@ public sealed partial class Understander : IUtteranceUnderstander
         var utterance = Utterance.Parse(truncated ? text[.._maxChars] : text);
         if (utterance.Tokens.Length == 0)
         {
-            RuntimeTelemetry.BadInputs.Add(1, new KeyValuePair<string, object?>("reason", ReasonEmpty));
+            _metrics.BadInputs.Add(1, new KeyValuePair<string, object?>("reason", ReasonEmpty));
             return Rejected(text, ReasonEmpty, started);
         }
 
@@ -172,7 +177,7 @@ public sealed partial class Understander : IUtteranceUnderstander
         var encoder = new SentenceEncoder(_files, _options, logger, _encoder.Tokenizer);
         try
         {
-            var sibling = new Understander(encoder, _classifier, _laneHead, Catalog, _files, _options);
+            var sibling = new Understander(encoder, _classifier, _laneHead, Catalog, _files, _options, _metrics);
             sibling.Understand("warm up the encoder");
             return sibling;
         }
@@ -209,11 +214,11 @@ public sealed partial class Understander : IUtteranceUnderstander
     private static Understanding Rejected(string text, string reason, long started) =>
         Rejected(text, reason) with { Latency = Stopwatch.GetElapsedTime(started) };
 
-    private static Understanding Finish(Understanding result, long started)
+    private Understanding Finish(Understanding result, long started)
     {
         var latency = Stopwatch.GetElapsedTime(started);
-        RuntimeTelemetry.UnderstandDuration.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("route", result.Route == Route.Cloud ? "cloud" : "onboard"));
-        RuntimeTelemetry.Utterances.Add(1, new KeyValuePair<string, object?>("intent", result.Intent));
+        _metrics.UnderstandDuration.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("route", result.Route == Route.Cloud ? "cloud" : "onboard"));
+        _metrics.Utterances.Add(1, new KeyValuePair<string, object?>("intent", result.Intent));
         Activity.Current?.SetTag("intent", result.Intent);
         return result with { Latency = latency };
     }

@@ -19,4 +19,12 @@ public sealed record Understanding(
     TimeSpan Latency,
     IReadOnlyList<string> MissingSlots,
     string? Reason = null,
-    bool Truncated = false);
+    bool Truncated = false)
+{
+    /// <summary>
+    /// A world question for the cloud, decided outside the on-board model (a front end that heard
+    /// out-of-grammar speech): intent <c>cloud.query</c>, no slots.
+    /// </summary>
+    public static Understanding ForCloud(string text, string reason, TimeSpan latency) =>
+        new(text, Catalog.IntentCatalog.CloudIntent, [], 1, Route.Cloud, latency, [], reason);
+}

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Vehicle.Bus;
 using Vehicle.Bus.Car;
 
 namespace Vehicle.Runtime.Privacy;
@@ -35,12 +34,12 @@ public sealed partial class CloudPrivacy : IEgressGuard
     /// <summary>The redactor (same rules as the bus path: the <c>redact</c> command uses it).</summary>
     public Redaction Redact(string text) => _redactor.Redact(text, _profile());
 
-    /// <summary>The query as it may leave the car: redacted text, coarse position if needed, the map kept private.</summary>
-    public BusQuery Prepare(Guid id, string text, DateTimeOffset expires, string? speaker)
+    /// <summary>The question as it may leave the car: redacted text, coarse position if needed, the map kept private.</summary>
+    public PreparedQuestion Prepare(string text)
     {
         var redaction = Redact(text);
         var location = NeedsLocation(text) && _position() is { } here ? Coarsen(here.Latitude, here.Longitude, _precisionKm) : null;
-        return new BusQuery(id, redaction.Text, expires, speaker, location, redaction.Count > 0 ? redaction.ToPrivateState() : null);
+        return new PreparedQuestion(redaction.Text, location, redaction.Count > 0 ? redaction.ToPrivateState() : null);
     }
 
     /// <inheritdoc/>
@@ -76,7 +75,7 @@ public sealed partial class CloudPrivacy : IEgressGuard
     public static bool NeedsLocation(string text) => LocationCue().IsMatch(text);
 
     /// <summary>The centre of the grid cell of about <paramref name="km"/> that holds the position.</summary>
-    public static CoarseLocation Coarsen(double latitude, double longitude, double km)
+    public static CoarsePosition Coarsen(double latitude, double longitude, double km)
     {
         const double KmPerDegree = 111.32;
         var latitudeStep = km / KmPerDegree;
@@ -84,9 +83,21 @@ public sealed partial class CloudPrivacy : IEgressGuard
         // Longitude cells are as wide in km as latitude cells: wider in degrees away from the equator.
         var longitudeStep = km / (KmPerDegree * Math.Max(Math.Cos(cellLatitude * Math.PI / 180), 0.01));
         var cellLongitude = (Math.Floor(longitude / longitudeStep) + 0.5) * longitudeStep;
-        return new CoarseLocation(Math.Round(Math.Clamp(cellLatitude, -90, 90), 4), Math.Round(cellLongitude, 4), km);
+        return new CoarsePosition(Math.Round(Math.Clamp(cellLatitude, -90, 90), 4), Math.Round(cellLongitude, 4), km);
     }
 
     [GeneratedRegex(@"\b(?:near(?:by|est)?|close(?:st| by| to me)|around (?:here|me)|here|local(?:ly)?|this (?:area|town|city|neighbou?rhood)|where am i|weather|forecast|temperature outside|traffic|in town|open now|within \d+ (?:miles?|km|kilometers?|kilometres?))\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex LocationCue();
 }
+
+/// <summary>A question as it may leave the car.</summary>
+/// <param name="Text">Redacted: personal values replaced by typed placeholders.</param>
+/// <param name="Position">The car's position snapped to a grid, only when the question needs it.</param>
+/// <param name="PrivateState">The placeholder map, which never leaves the car; null when nothing was replaced.</param>
+public sealed record PreparedQuestion(string Text, CoarsePosition? Position, string? PrivateState);
+
+/// <summary>The centre of a grid cell of about <paramref name="PrecisionKm"/> that holds the car.</summary>
+/// <param name="Latitude">Degrees.</param>
+/// <param name="Longitude">Degrees.</param>
+/// <param name="PrecisionKm">The cell's size.</param>
+public sealed record CoarsePosition(double Latitude, double Longitude, double PrecisionKm);

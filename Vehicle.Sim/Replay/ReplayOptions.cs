@@ -1,3 +1,6 @@
+using Vehicle.Runtime.Hosting;
+using Vehicle.Voice;
+
 namespace Vehicle.Sim.Replay;
 
 /// <summary>Which clock drives a replay.</summary>
@@ -33,6 +36,16 @@ public sealed class ReplayOptions
 
     /// <summary>How long after the last event the replay waits for cloud answers still pending.</summary>
     public TimeSpan Drain { get; set; } = TimeSpan.FromMinutes(6);
+
+    /// <summary>
+    /// The car's settings, as the user configured them (the simulator's own command reads them like
+    /// <c>ask</c> does). The replay sets the cloud link (through its proxy), the outbox and, when
+    /// <c>Profile:Path</c> is not set, a scratch profile: a replay never writes into the driver's.
+    /// </summary>
+    public CopilotOptions Copilot { get; set; } = new();
+
+    /// <summary>The voice front end's settings, for <c>audio</c> events.</summary>
+    public VoiceOptions Voice { get; set; } = new();
 
     /// <summary>Where the trace's audio files are (relative paths in <c>audio</c> events): the trace's folder.</summary>
     public string AudioDirectory { get; set; } = ".";

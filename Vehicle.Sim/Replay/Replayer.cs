@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Cloud;
-using Vehicle.Runtime.Commands;
-using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Vehicle;
 using Vehicle.Sim.Report;
 using Vehicle.Sim.Trace;
@@ -49,13 +49,13 @@ public sealed partial class Replayer : IAsyncDisposable
     private int _brokerPort;
     private LoopbackProxy _proxy = null!;
     private CloudResponder _responder = null!;
-    private BusCloudGateway _gateway = null!;
-    private CommandChannel _channel = null!;
+    private CopilotHost _car = null!;
     private string _outbox = string.Empty;
+    private string? _scratchProfile;
     private volatile bool _hogging;
     private bool _online = true;
     private ILogger _logger = NullLogger.Instance;
-    private readonly VoiceOptions _voiceOptions = new();
+    private readonly VoiceOptions _voiceOptions;
     private PocketSphinxRecognizer? _recognizer;
     private IVoiceActivityDetector? _vad;
     private string? _voiceError;
@@ -68,7 +68,10 @@ public sealed partial class Replayer : IAsyncDisposable
         _store = store;
         _report = report;
         _cloudOptions = new OfflineBackendOptions { LatencyMedianMs = options.CloudLatencyMs, LatencySigma = options.CloudLatencySigma, Seed = options.Seed };
+        _voiceOptions = options.Voice;
     }
+
+    private VehicleBusClient Bus => _car.Bus ?? throw new InvalidOperationException("the replayed car has no bus");
 
     /// <summary>Replays <paramref name="trace"/> and returns its report.</summary>
     /// <exception cref="TraceFormatException">An event the stack refuses (an unknown signal path, a value of the wrong type).</exception>
@@ -80,13 +83,13 @@ public sealed partial class Replayer : IAsyncDisposable
         var start = trace.Events.OfType<ClockEvent>().FirstOrDefault() is { } clock ? clock.Time - clock.At : new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
         FakeTimeProvider? fake = options.Clock == ClockMode.Virtual ? new FakeTimeProvider(start) { AutoAdvanceAmount = TimeSpan.Zero } : null;
         var time = (TimeProvider?)fake ?? TimeProvider.System;
-        var store = new SignalStore(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")), time);
+        var store = new SignalStore(SignalStore.LoadDefinitions(options.Copilot.Vehicle.ResolveSignalsPath()), time);
         Validate(trace, store, traceName);
         var report = new ReportBuilder(traceName, trace, options);
         await using var replayer = new Replayer(options, time, fake, store, report);
         await replayer.StartAsync(loggers).ConfigureAwait(false);
         await replayer.ReplayAsync(trace, progress).ConfigureAwait(false);
-        return report.Build(replayer._gateway.Bus.Statistics);
+        return report.Build(replayer.Bus.Statistics);
     }
 
     /// <inheritdoc/>
@@ -100,14 +103,9 @@ public sealed partial class Replayer : IAsyncDisposable
             hog.Join();
         }
 
-        if (_channel is not null)
+        if (_car is not null)
         {
-            await _channel.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync().ConfigureAwait(false);
+            await _car.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_responder is not null)
@@ -128,6 +126,11 @@ public sealed partial class Replayer : IAsyncDisposable
         if (_outbox.Length > 0)
         {
             QueryOutbox.Delete(_outbox);
+        }
+
+        if (_scratchProfile is not null)
+        {
+            QueryOutbox.Delete(_scratchProfile); // a SQLite file and its journal, as the outbox is
         }
 
         _changed.Dispose();
@@ -173,36 +176,43 @@ public sealed partial class Replayer : IAsyncDisposable
             TimeProvider.System,
             loggers).ConfigureAwait(false);
         _outbox = Path.Combine(Path.GetTempPath(), $"vehicle-sim-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
-        _gateway = BusCloudGateway.Start(
-            new CarBusOptions
-            {
-                // Keep-alive and timeouts run on the real clock: short in real time (a tunnel is found by
-                // keep-alive), long in virtual time (a tunnel is a cut there, and a loaded machine must
-                // not drop the link on its own and make the run differ).
-                Connection = _virtual is null
-                    ? new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) }
-                    : new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(60), Timeout = TimeSpan.FromSeconds(10) },
-                VehicleId = "sim-car",
-                OutboxPath = _outbox,
-            },
-            _time,
-            loggers,
-            new Random(_options.Seed));
-        _gateway.Completed += result =>
+
+        // The car is the one that ships, with the user's configuration; the replay replaces only
+        // what a rig must: the clock, the vehicle state the trace drives, the seed of the bus's
+        // jitter, and the link to the cloud (through the proxy that connectivity events cut).
+        var copilot = _options.Copilot;
+        copilot.Cloud.Mode = CloudMode.Remote;
+        copilot.Bus.VehicleId = "sim-car";
+        copilot.Bus.OutboxPath = _outbox;
+        // Keep-alive and timeouts run on the real clock: short in real time (a tunnel is found by
+        // keep-alive), long in virtual time (a tunnel is a cut there, and a loaded machine must not
+        // drop the link on its own and make the run differ).
+        copilot.Bus.Connection = _virtual is null
+            ? new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) }
+            : new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(60), Timeout = TimeSpan.FromSeconds(10) };
+        if (string.IsNullOrEmpty(copilot.Profile.Path))
+        {
+            // A replay must not write a drive's history into the driver's own profile.
+            _scratchProfile = copilot.Profile.Path = Path.Combine(Path.GetTempPath(), $"vehicle-sim-profile-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+        }
+
+        _car = await CopilotHost.StartAsync(copilot, new CopilotServices
+        {
+            Signals = _store,
+            Time = _time,
+            LoggerFactory = loggers,
+            Jitter = new Random(_options.Seed),
+        }).ConfigureAwait(false);
+        _car.CloudResults += result =>
         {
             _report.CloudResult(result, _time.GetUtcNow());
             _changed.Release();
         };
-        _gateway.Bus.ConnectionChanged += up =>
+        Bus.ConnectionChanged += up =>
         {
             _report.CarLink(_time.GetUtcNow(), up);
             _changed.Release();
         };
-
-        var critical = Understander.Create(new NluOptions(), loggers);
-        var sibling = critical.CreateSibling(loggers);
-        _channel = CommandChannel.Create(critical, sibling, new NluOptions().ResolveCatalogPath(), _store, cloud: _gateway, timeProvider: _time, loggerFactory: loggers);
-        _gateway.Attach(_channel);
         await SettleAsync(expectConnected: true).ConfigureAwait(false);
     }
 
@@ -224,7 +234,7 @@ public sealed partial class Replayer : IAsyncDisposable
 
         // Drain: cloud questions still pending get their answer or expire.
         var end = _time.GetUtcNow() + _options.Drain;
-        while (_gateway.Bus.Pending > 0 && _time.GetUtcNow() < end)
+        while (Bus.Pending > 0 && _time.GetUtcNow() < end)
         {
             if (_virtual is null)
             {
@@ -236,7 +246,7 @@ public sealed partial class Replayer : IAsyncDisposable
             }
         }
 
-        _report.Finished(_virtual is null ? _wall.Elapsed * _options.Speed : _time.GetUtcNow() - origin, _wall.Elapsed, _gateway.Bus.Pending);
+        _report.Finished(_virtual is null ? _wall.Elapsed * _options.Speed : _time.GetUtcNow() - origin, _wall.Elapsed, Bus.Pending);
     }
 
     /// <summary>The trace as timed actions (faults with a duration also get their end).</summary>
@@ -292,7 +302,7 @@ public sealed partial class Replayer : IAsyncDisposable
     {
         var online = _online;
         var submitted = _time.GetUtcNow();
-        var outcome = _channel.SubmitAsync(utterance.Text, utterance.Seat).AsTask();
+        var outcome = _car.SubmitAsync(utterance.Text, utterance.Seat).AsTask();
         if (_virtual is not null)
         {
             // The simulated clock stands still until the outcome is in.
@@ -316,7 +326,7 @@ public sealed partial class Replayer : IAsyncDisposable
         {
             try
             {
-                _recognizer = new PocketSphinxRecognizer(SpeechGrammar.FromCatalog(new NluOptions().ResolveCatalogPath()), _voiceOptions.Recognizer, _logger);
+                _recognizer = new PocketSphinxRecognizer(_car.CreateSpeechGrammar(), _voiceOptions.Recognizer, _logger);
             }
             catch (InvalidOperationException e)
             {
@@ -334,7 +344,7 @@ public sealed partial class Replayer : IAsyncDisposable
         var path = Path.IsPathRooted(audio.Path) ? audio.Path : Path.Combine(_options.AudioDirectory, audio.Path);
         var online = _online;
         _vad ??= VadModel.Create(null, _logger);
-        using var pipeline = new VoicePipeline(_vad, _recognizer, _channel, _voiceOptions, seat: audio.Seat);
+        using var pipeline = new VoicePipeline(_vad, _recognizer, _car, _voiceOptions, seat: audio.Seat, responses: _car.Options.Responses);
         var turns = pipeline.Process(Pcm.ReadWav(path)).ToList();
         if (pipeline.Flush() is { } last)
         {
@@ -365,7 +375,7 @@ public sealed partial class Replayer : IAsyncDisposable
         _proxy.State = link.Online ? ProxyState.Forwarding : link.Blackhole && _virtual is null ? ProxyState.Blackhole : ProxyState.Cut;
         if (!link.Online && _virtual is not null)
         {
-            await WaitForAsync(() => !_gateway.Bus.IsConnected).ConfigureAwait(false);
+            await WaitForAsync(() => !Bus.IsConnected).ConfigureAwait(false);
         }
     }
 
@@ -378,7 +388,7 @@ public sealed partial class Replayer : IAsyncDisposable
                 await _broker.DisposeAsync().ConfigureAwait(false);
                 // The car's first reconnect attempt must fail against the stopped broker, so its
                 // backoff (on the simulated clock) decides when it is back.
-                await WaitForAsync(() => !_gateway.Bus.IsConnected && !_gateway.Bus.IsConnecting && !_responder.IsConnected).ConfigureAwait(false);
+                await WaitForAsync(() => !Bus.IsConnected && !Bus.IsConnecting && !_responder.IsConnected).ConfigureAwait(false);
                 _broker = await EmbeddedBroker.StartAsync(_brokerPort).ConfigureAwait(false);
                 await WaitForAsync(() => _responder.IsConnected).ConfigureAwait(false);
                 break;
@@ -455,7 +465,7 @@ public sealed partial class Replayer : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        var bus = _gateway.Bus;
+        var bus = Bus;
         return WaitForAsync(() =>
             !bus.IsConnecting
             && (!expectConnected || bus.IsConnected)

@@ -22,7 +22,7 @@ public sealed record AudioEvent(TimeSpan At, int Line, string Path, Seat Seat) :
 /// <param name="Online">Whether the link is up.</param>
 /// <param name="Blackhole">Offline as a tunnel does it: the connection stays open and bytes vanish (keep-alive must notice).</param>
 /// <param name="LatencyMs">Added one-way delay while online (real-time clock only).</param>
-/// <param name="Loss">Fraction of segments lost while online (0..1); TCP hides a loss as a retransmission delay, so each lost one costs <see cref="Vehicle.Bus.Mqtt.LoopbackProxy.RetransmissionDelay"/> (real-time clock only).</param>
+/// <param name="Loss">Fraction of segments lost while online (0..1); TCP hides a loss as a retransmission delay, so each lost one costs <see cref="Vehicle.Bus.Loopback.LoopbackProxy.RetransmissionDelay"/> (real-time clock only).</param>
 public sealed record ConnectivityEvent(TimeSpan At, int Line, bool Online, bool Blackhole, double LatencyMs, double Loss) : TraceEvent(At, Line);
 
 /// <summary>What a fault event injects.</summary>

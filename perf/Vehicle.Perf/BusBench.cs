@@ -8,6 +8,7 @@ using MQTTnet.Protocol;
 using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 
 namespace Vehicle.Perf;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Vehicle;
 
@@ -29,17 +30,11 @@ internal static class ChannelLoad
         var world = NluEvaluation.ReadJsonl(Path.Combine(dataDirectory, "slurp-cloud.jsonl")).Select(u => u.Text).ToList();
         string[] infotainment = ["play some jazz", "next song", "volume up", "how far can I go", "navigate to the airport", "turn the music down"];
 
-        var store = new SignalStore(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")));
+        var store = new SignalStore(SignalStore.LoadDefinitions(new VehicleOptions().ResolveSignalsPath()));
         using var slow = new ManualResetEventSlim();
         var actuator = new HeadUnitActuator(store, slow);
-        var critical0 = Understander.Create(new NluOptions());
-        var channel = CommandChannel.Create(
-            critical0,
-            critical0.CreateSibling(),
-            new NluOptions().ResolveCatalogPath(),
-            store,
-            actuator,
-            cloud: new SlowGateway(slow));
+        var car = PerfCar.Start(new CopilotServices { Signals = store, Actuator = actuator, CloudGateway = new SlowGateway(slow) });
+        var channel = car.Car;
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {critical.Count} distinct critical utterances, {commands} per phase at 20/s");
         using (var guesser = Understander.Create(new NluOptions()))
@@ -73,19 +68,19 @@ internal static class ChannelLoad
         Console.WriteLine($"critical p99 loaded / unloaded = {ratio:F2}");
         Console.WriteLine($"channel overhead (admission -> lane thread starts), unloaded: p50 {Percentile(unloaded, o => o.QueueWait, 0.5) * 1000:F0} us, p99 {Percentile(unloaded, o => o.QueueWait, 0.99) * 1000:F0} us");
         Console.WriteLine($"slow infotainment actuations during the loaded blocks: {actuator.Infotainment}");
-        channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        car.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         // The same overhead with the critical lane polling on its own core (Channel:CriticalLaneSpins).
-        var spinCritical = Understander.Create(new NluOptions());
-        var spinning = CommandChannel.Create(spinCritical, spinCritical.CreateSibling(), new NluOptions().ResolveCatalogPath(), store, options: new CommandChannelOptions { CriticalLaneSpins = true });
+        var spinningCar = PerfCar.Start(new CopilotServices { Signals = store }, new CommandChannelOptions { CriticalLaneSpins = true });
+        var spinning = spinningCar.Car;
         Paced(spinning, critical, 200, 200);
         var spun = CriticalLane(Paced(spinning, critical, commands / 2, 20));
         Console.WriteLine($"channel overhead with CriticalLaneSpins, unloaded: p50 {Percentile(spun, o => o.QueueWait, 0.5) * 1000:F0} us, p99 {Percentile(spun, o => o.QueueWait, 0.99) * 1000:F0} us; total p99 {Percentile(spun, o => o.Total, 0.99):F2} ms");
-        spinning.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        spinningCar.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Critical commands at 20/s while the other lanes are saturated and the thread pool is starved.</summary>
-    private static List<CommandOutcome> Loaded(CommandChannel channel, List<string> critical, List<string> world, string[] infotainment, int count)
+    private static List<CommandOutcome> Loaded(CopilotHost channel, List<string> critical, List<string> world, string[] infotainment, int count)
     {
         ThreadPool.GetMaxThreads(out var maxWorkers, out var maxIo);
         ThreadPool.SetMaxThreads(Environment.ProcessorCount, Environment.ProcessorCount);
@@ -125,7 +120,7 @@ internal static class ChannelLoad
         return outcomes;
     }
 
-    private static List<CommandOutcome> Paced(CommandChannel channel, List<string> texts, int count, int perSecond)
+    private static List<CommandOutcome> Paced(CopilotHost channel, List<string> texts, int count, int perSecond)
     {
         var tasks = new List<Task<CommandOutcome>>(count);
         var period = 1.0 / perSecond;

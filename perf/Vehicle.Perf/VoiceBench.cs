@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vehicle.Runtime.Commands;
-using Vehicle.Runtime.Nlu;
-using Vehicle.Runtime.Vehicle;
 using Vehicle.Voice;
 using Vehicle.Voice.Asr;
 using Vehicle.Voice.Tts;
@@ -27,13 +24,10 @@ internal static class VoiceBench
 
     public static void Run(int rounds)
     {
-        var catalog = new NluOptions().ResolveCatalogPath();
-        using var critical = Understander.Create(new NluOptions());
-        using var intake = critical.CreateSibling();
-        var store = new SignalStore(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")));
-        var channel = CommandChannel.Create(critical, intake, catalog, store);
+        var car = PerfCar.Start();
+        var channel = car.Car;
         var options = new VoiceOptions();
-        using var recognizer = new PocketSphinxRecognizer(SpeechGrammar.FromCatalog(catalog), options.Recognizer);
+        using var recognizer = new PocketSphinxRecognizer(channel.CreateSpeechGrammar(), options.Recognizer);
         var clips = new List<short[]>();
         foreach (var voice in new[] { "en-us", "en-us+m3" })
         {
@@ -73,7 +67,7 @@ internal static class VoiceBench
             }
         }
 
-        channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        car.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Console.WriteLine($"{clips.Count * rounds} clips, {endToOutcome.Count} turns, {accepted} accepted as commands; trailing silence {options.Endpoint.TrailingSilence.TotalMilliseconds} ms");
         Print("end of speech -> outcome", endToOutcome, "ms");
         Print("recognition time", asr, "ms");

@@ -1,4 +1,4 @@
-using Vehicle.Bus.Mqtt;
+using Vehicle.Bus.Loopback;
 
 namespace Vehicle.Bus.Tests;
 

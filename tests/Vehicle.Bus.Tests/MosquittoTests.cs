@@ -158,7 +158,7 @@ public sealed class MosquittoTests : IAsyncLifetime
     private static Process StartBusProcess(IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vehicle.Bus.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vehicle.Bus.Cloud.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Mqtt;

@@ -1,17 +1,25 @@
+using Vehicle.Bus.Car;
+using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Tests;
 
-/// <summary>Builds channels over the real understander, the shipped catalog and a fresh simulated vehicle.</summary>
+/// <summary>
+/// Builds cars through the composition root (<see cref="CopilotHost"/>), as every host does, over
+/// the shared real understanders (the shipped model and catalog), with an empty profile, no cloud
+/// unless a gateway is given, and a fresh simulated vehicle unless a store is given.
+/// </summary>
 internal static class ChannelTestKit
 {
     public static SignalStore NewStore(TimeProvider? time = null) =>
-        new(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")), time);
+        new(SignalStore.LoadDefinitions(new VehicleOptions().ResolveSignalsPath()), time);
 
-    public static CommandChannel Create(
+    public static CopilotHost Create(
         UnderstanderFixture fixture,
         SignalStore store,
         IVehicleActuator? actuator = null,
@@ -20,18 +28,54 @@ internal static class ChannelTestKit
         ICloudGateway? cloud = null,
         Action? afterUnderstanding = null,
         IPersonalProfile? profile = null) =>
-        CommandChannel.Create(
-            new SharedUnderstander(fixture.Understander, afterUnderstanding),
-            new SharedUnderstander(fixture.Second, afterUnderstanding),
-            new NluOptions().ResolveCatalogPath(),
-            store,
-            actuator,
-            options,
-            cloud,
-            time,
-            profile: profile);
+        CopilotHost.StartAsync(
+            new CopilotOptions { Channel = options ?? new CommandChannelOptions(), Cloud = { Mode = CloudMode.Off } },
+            new CopilotServices
+            {
+                Signals = store,
+                Actuator = actuator,
+                CloudGateway = cloud,
+                Time = time,
+                Profile = profile ?? new FixedProfile(new ProfileData()),
+                Understanders = Shared(fixture, afterUnderstanding),
+            }).GetAwaiter().GetResult();
 
-    /// <summary>The shared real understander, not disposed with the channel; optionally lets a test move time after understanding.</summary>
+    /// <summary>A car whose cloud link is the real bus client, to <paramref name="broker"/>, reconnecting fast.</summary>
+    public static Task<CopilotHost> StartWithBusAsync(UnderstanderFixture fixture, Uri broker, string outbox, SignalStore? store = null, IPersonalProfile? profile = null)
+    {
+        var options = new CopilotOptions { Cloud = { Mode = CloudMode.Remote } };
+        options.Bus.Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromMilliseconds(200) };
+        options.Bus.VehicleId = "test-car";
+        options.Bus.OutboxPath = outbox;
+        return CopilotHost.StartAsync(options, new CopilotServices
+        {
+            Signals = store ?? NewStore(),
+            Profile = profile ?? new FixedProfile(new ProfileData()),
+            Understanders = Shared(fixture, null),
+        });
+    }
+
+    /// <summary>Waits until the car's bus client is connected.</summary>
+    public static async Task WaitConnectedAsync(VehicleBusClient bus)
+    {
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bus.ConnectionChanged += up =>
+        {
+            if (up)
+            {
+                connected.TrySetResult();
+            }
+        };
+        if (!bus.IsConnected)
+        {
+            await connected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private static Func<(IUtteranceUnderstander, IUtteranceUnderstander)> Shared(UnderstanderFixture fixture, Action? afterUnderstanding) =>
+        () => (new SharedUnderstander(fixture.Understander, afterUnderstanding), new SharedUnderstander(fixture.Second, afterUnderstanding));
+
+    /// <summary>The shared real understander, not disposed with the car; optionally lets a test move time after understanding.</summary>
     private sealed class SharedUnderstander(IUtteranceUnderstander inner, Action? afterUnderstanding) : IUtteranceUnderstander
     {
         public Understanding Understand(string? text, Seat speaker = Seat.Driver)

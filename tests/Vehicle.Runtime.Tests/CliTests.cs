@@ -220,7 +220,7 @@ public sealed class CliTests
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vehicle.Runtime.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vehicle.Runtime.Cli.dll"));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -1,15 +1,15 @@
 using System.Threading.Channels;
-using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
-using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 using VehicleSignal = Vehicle.Runtime.Vehicle.SignalValue;
 
 namespace Vehicle.Runtime.Tests;
 
-/// <summary>The cloud lane over the real bus: embedded broker, bus client with its SQLite outbox, responder.</summary>
+/// <summary>The cloud lane of a car over the real bus: embedded broker, the car's bus client with its SQLite outbox, responder.</summary>
 [Collection(UnderstanderGroup.Name)]
 public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifetime
 {
@@ -88,37 +88,18 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
         Assert.Equal("I'm offline right now; I'll ask as soon as I'm connected.", outcome.Response);
     }
 
-    private async Task<(CommandChannel Channel, Vehicle.SignalStore Store)> StartAsync(Uri broker)
+    private async Task<(CopilotHost Car, Vehicle.SignalStore Store)> StartAsync(Uri broker)
     {
-        var gateway = BusCloudGateway.Start(new CarBusOptions
-        {
-            Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromMilliseconds(200) },
-            VehicleId = "gateway-car",
-            OutboxPath = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"),
-        });
-        _owned.Add(gateway);
-        gateway.Completed += result => _results.Writer.TryWrite(result);
         var store = ChannelTestKit.NewStore();
-        var channel = ChannelTestKit.Create(fixture, store, cloud: gateway);
-        _owned.Add(channel);
-        gateway.Attach(channel);
+        var car = await ChannelTestKit.StartWithBusAsync(fixture, broker, Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), store);
+        _owned.Add(car);
+        car.CloudResults += result => _results.Writer.TryWrite(result);
         if (broker == _broker.Uri)
         {
-            var connected = new TaskCompletionSource();
-            gateway.Bus.ConnectionChanged += up =>
-            {
-                if (up)
-                {
-                    connected.TrySetResult();
-                }
-            };
-            if (!gateway.Bus.IsConnected)
-            {
-                await connected.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            }
+            await ChannelTestKit.WaitConnectedAsync(car.Bus!);
         }
 
-        return (channel, store);
+        return (car, store);
     }
 
     private async Task StartResponderAsync(ICloudBackend backend) =>

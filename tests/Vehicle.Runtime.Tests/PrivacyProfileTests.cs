@@ -334,13 +334,16 @@ public sealed class PrivacyProfileTests(UnderstanderFixture fixture) : IDisposab
     }
 
     [Fact]
-    public async Task Channel_WithoutProfile_ContactStaysAsSpoken()
+    public async Task Channel_EmptyProfile_UnknownContactIsAnsweredNotDialled()
     {
-        await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore());
+        var store = ChannelTestKit.NewStore();
+        await using var channel = ChannelTestKit.Create(fixture, store);
 
         var outcome = await channel.SubmitAsync("call mom", Seat.Driver);
 
-        Assert.Equal("mom", outcome.Understanding?.Slots.Single(s => s.Key == "contact").Value.Text);
+        Assert.Equal((OutcomeKind.Refused, "unknown_contact"), (outcome.Kind, outcome.Reason));
+        Assert.Equal("I couldn't find mom in your contacts.", outcome.Response);
+        Assert.Empty(outcome.Actuations);
     }
 
     private static string Serialize(ProfileData data) => JsonSerializer.Serialize(data, ProfileJson.Default.ProfileData);

@@ -333,20 +333,19 @@ public sealed class PrivacyRedactorTests
     public void CloudPrivacy_Prepare_SendsCoarsePositionOnlyWhenTheQuestionNeedsIt()
     {
         var privacy = new CloudPrivacy(new PrivacyOptions { LocationPrecisionKm = 10 }, () => Profile, () => (48.1374, 11.5755));
-        var expires = DateTimeOffset.UnixEpoch;
 
-        var local = privacy.Prepare(Guid.NewGuid(), "what restaurants are near here", expires, "driver");
-        var world = privacy.Prepare(Guid.NewGuid(), "who wrote hamlet", expires, "driver");
-        var personal = privacy.Prepare(Guid.NewGuid(), "what is a good gift for Maria", expires, "driver");
+        var local = privacy.Prepare("what restaurants are near here");
+        var world = privacy.Prepare("who wrote hamlet");
+        var personal = privacy.Prepare("what is a good gift for Maria");
 
-        Assert.NotNull(local.Location);
-        Assert.Equal(10, local.Location.RadiusKm);
-        Assert.True(Math.Abs(local.Location.Latitude - 48.1374) <= 10 / 111.32, $"{local.Location}");
-        Assert.NotEqual((48.1374, 11.5755), (local.Location.Latitude, local.Location.Longitude));
-        Assert.Null(world.Location);
-        Assert.Null(world.Private);
+        Assert.NotNull(local.Position);
+        Assert.Equal(10, local.Position.PrecisionKm);
+        Assert.True(Math.Abs(local.Position.Latitude - 48.1374) <= 10 / 111.32, $"{local.Position}");
+        Assert.NotEqual((48.1374, 11.5755), (local.Position.Latitude, local.Position.Longitude));
+        Assert.Null(world.Position);
+        Assert.Null(world.PrivateState);
         Assert.Equal("what is a good gift for <PERSON_1>", personal.Text);
-        Assert.Equal("what is a good gift for Maria", Redaction.FromPrivateState(personal.Text, personal.Private).Restore(personal.Text));
+        Assert.Equal("what is a good gift for Maria", Redaction.FromPrivateState(personal.Text, personal.PrivateState).Restore(personal.Text));
     }
 
     [Theory]
@@ -362,7 +361,7 @@ public sealed class PrivacyRedactorTests
 
         Assert.Equal(cell, neighbour);
         Assert.True(Math.Abs(cell.Latitude - latitude) <= km / 111.32, $"{cell}");
-        Assert.Equal(km, cell.RadiusKm);
+        Assert.Equal(km, cell.PrecisionKm);
     }
 
     [Fact]

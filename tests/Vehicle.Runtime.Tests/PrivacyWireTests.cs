@@ -9,11 +9,14 @@ using MQTTnet.Protocol;
 using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Responses;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace Vehicle.Runtime.Tests;
@@ -245,16 +248,12 @@ public sealed class PrivacyWireTests(UnderstanderFixture fixture, ITestOutputHel
         // from the phone mid-question): the redactor read the old profile, the guard reads the new one.
         var before = PrivacyCorpus.Profile();
         before.Contacts = [.. before.Contacts.Where(c => c.Name != "Lane Kowalski")];
-        var reads = 0;
-        var old = new ProfileSnapshot(before);
-        var current = new ProfileSnapshot(PrivacyCorpus.Profile());
-        var privacy = new CloudPrivacy(new PrivacyOptions(), () => Interlocked.Increment(ref reads) == 1 ? old : current);
-        var (gateway, _) = await StartGatewayAsync(new Uri($"mqtt://127.0.0.1:{EmbeddedBroker.FreePort()}"), privacy, connected: false);
-        var store = ChannelTestKit.NewStore();
-        var channel = ChannelTestKit.Create(fixture, store, cloud: gateway);
+        var profile = new SwitchingProfile(new ProfileSnapshot(before), new ProfileSnapshot(PrivacyCorpus.Profile()));
+        var channel = await ChannelTestKit.StartWithBusAsync(fixture, new Uri($"mqtt://127.0.0.1:{EmbeddedBroker.FreePort()}"), Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), profile: profile);
         _owned.Add(channel);
-        gateway.Attach(channel);
+        var bus = channel.Bus!;
 
+        profile.Arm();
         var outcome = await channel.SubmitAsync("which books did Lane Kowalski write", Seat.Driver);
 
         Assert.Equal(OutcomeKind.Failed, outcome.Kind);
@@ -262,9 +261,9 @@ public sealed class PrivacyWireTests(UnderstanderFixture fixture, ITestOutputHel
         Assert.DoesNotContain("Kowalski", outcome.Reason, StringComparison.Ordinal);
         Assert.Equal("Sorry, I can't ask right now.", outcome.Response);
         Assert.Null(outcome.CloudQueryId);
-        Assert.Equal(2, reads);
-        Assert.Equal(1, gateway.Bus.Statistics.Blocked);
-        Assert.Equal(0, gateway.Bus.Pending);
+        Assert.Equal(2, profile.Reads);
+        Assert.Equal(1, bus.Statistics.Blocked);
+        Assert.Equal(0, bus.Pending);
     }
 
     private static CarBusOptions CarOptions(Uri broker, string vehicle = "privacy-car") => new()
@@ -311,16 +310,39 @@ public sealed class PrivacyWireTests(UnderstanderFixture fixture, ITestOutputHel
     {
         var options = CarOptions(broker);
         options.OutboxPath = Path.Combine(_directory, $"{Guid.NewGuid():N}.db");
-        var gateway = BusCloudGateway.Start(options, privacy: privacy);
-        _owned.Add(gateway);
         var results = Channel.CreateUnbounded<CloudResult>();
-        gateway.Completed += result => results.Writer.TryWrite(result);
+        var gateway = new BusCloudGateway(options, privacy, new ResponseTable(), NoCar, result => results.Writer.TryWrite(result), TimeProvider.System, NullLoggerFactory.Instance, jitter: null);
+        _owned.Add(gateway);
         if (connected)
         {
             await WaitConnectedAsync(gateway.Bus);
         }
 
         return (gateway, results.Reader);
+    }
+
+    /// <summary>The gateway alone has no car to run a suggested command (the echo backend suggests none).</summary>
+    private static ValueTask<CommandOutcome> NoCar(CommandRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromException<CommandOutcome>(new InvalidOperationException("no car behind this gateway"));
+
+    /// <summary>
+    /// A profile that changes between two reads once armed (a contact synced from the phone in the
+    /// middle of a question): the first read sees <paramref name="first"/>, every later one <paramref name="then"/>.
+    /// </summary>
+    private sealed class SwitchingProfile(ProfileSnapshot first, ProfileSnapshot then) : IPersonalProfile
+    {
+        private int _armed;
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public ProfileSnapshot Current => Volatile.Read(ref _armed) == 0 ? then : Interlocked.Increment(ref _reads) == 1 ? first : then;
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public void Record(HistoryEntry entry)
+        {
+        }
     }
 
     /// <summary>The cloud model of this test: answers with the question it received, placeholders and all.</summary>

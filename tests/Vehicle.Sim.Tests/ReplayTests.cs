@@ -42,7 +42,7 @@ public sealed class ReplayTests
     [Fact]
     public async Task Store_and_forward_through_a_real_outage_also_works_against_mosquitto()
     {
-        await using var mosquitto = new Vehicle.Bus.Mqtt.MosquittoProcess();
+        await using var mosquitto = new Vehicle.Bus.Loopback.MosquittoProcess();
         await mosquitto.StartAsync();
         var report = await ReplayAsync(Outage, new ReplayOptions { Broker = mosquitto.Uri.ToString() });
         var cloud = report.RootElement.GetProperty("cloud");

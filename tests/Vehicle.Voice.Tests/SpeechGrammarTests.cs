@@ -1,3 +1,4 @@
+using Vehicle.Runtime.Catalog;
 using Vehicle.Voice.Asr;
 using Vehicle.Voice.Tts;
 

@@ -1,5 +1,6 @@
-using Vehicle.Runtime.Commands;
-using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 using Vehicle.Voice.Asr;
@@ -15,12 +16,12 @@ public sealed class VoiceFixture : IDisposable
 {
     public VoiceFixture()
     {
-        CatalogPath = new NluOptions().ResolveCatalogPath();
+        var options = new CopilotOptions { Cloud = { Mode = CloudMode.Off } };
+        CatalogPath = options.Nlu.ResolveCatalogPath();
         Store = NewStore();
         Profile = new TestProfile();
-        var critical = Understander.Create(new NluOptions());
-        Channel = CommandChannel.Create(critical, critical.CreateSibling(), CatalogPath, Store, profile: Profile);
-        Grammar = SpeechGrammar.FromCatalog(CatalogPath, Profile.Current);
+        Channel = CopilotHost.StartAsync(options, new CopilotServices { Signals = Store, Profile = Profile }).GetAwaiter().GetResult();
+        Grammar = Channel.CreateSpeechGrammar();
         Recognizer = new PocketSphinxRecognizer(Grammar);
     }
 
@@ -30,14 +31,15 @@ public sealed class VoiceFixture : IDisposable
 
     public TestProfile Profile { get; }
 
-    public CommandChannel Channel { get; }
+    /// <summary>The car (built as every host builds it), driven by the voice pipeline.</summary>
+    public CopilotHost Channel { get; }
 
     public SpeechGrammar Grammar { get; }
 
     /// <summary>The recogniser with the production settings (the free-form model for rejected speech included).</summary>
     public PocketSphinxRecognizer Recognizer { get; }
 
-    public static SignalStore NewStore() => new(SignalStore.LoadDefinitions(Path.Combine(AppContext.BaseDirectory, "Vehicle", "signals.yaml")));
+    public static SignalStore NewStore() => new(SignalStore.LoadDefinitions(new VehicleOptions().ResolveSignalsPath()));
 
     public void Dispose()
     {

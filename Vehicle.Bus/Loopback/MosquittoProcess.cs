@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Vehicle.Bus.Mqtt;
+namespace Vehicle.Bus.Loopback;
 
 /// <summary>
 /// A local Mosquitto 2.x (Debian package <c>mosquitto</c>) on a free loopback port with a generated

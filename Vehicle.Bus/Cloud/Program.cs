@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 
 // stdout carries only results (the send command's JSON lines); logs go to stderr.

@@ -1,17 +1,20 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
 
-namespace Vehicle.Runtime.Cli;
+namespace Vehicle.Runtime.Commands;
 
-/// <summary>Writes understanding results as the CLI's JSON-lines contract.</summary>
-internal sealed class ResultWriter : IDisposable
+/// <summary>
+/// Writes outcomes as the copilot's JSON-lines contract (one object per request: what <c>ask
+/// --batch</c> prints, and what every front end adds its own fields to).
+/// </summary>
+public sealed class OutcomeJsonWriter : IDisposable
 {
     private readonly Stream _output;
     private readonly Utf8JsonWriter _writer;
 
-    public ResultWriter(Stream output)
+    /// <summary>Writes to <paramref name="output"/>, one line per <see cref="Write"/>.</summary>
+    public OutcomeJsonWriter(Stream output)
     {
         _output = output;
         _writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -128,6 +131,7 @@ internal sealed class ResultWriter : IDisposable
         _output.Flush();
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _writer.Dispose();
 
     /// <summary>"cloud": the query id and what became of it (answered, failed, expired; pending or queued while unknown).</summary>

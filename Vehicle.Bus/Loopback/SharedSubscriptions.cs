@@ -1,6 +1,6 @@
 using MQTTnet;
 
-namespace Vehicle.Bus.Mqtt;
+namespace Vehicle.Bus.Loopback;
 
 /// <summary>
 /// MQTT 5 shared subscriptions (<c>$share/{group}/{filter}</c>) for the embedded broker, which does

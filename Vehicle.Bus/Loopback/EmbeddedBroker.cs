@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Packets;
 using MQTTnet.Server;
 
-namespace Vehicle.Bus.Mqtt;
+namespace Vehicle.Bus.Loopback;
 
 /// <summary>
 /// An in-process MQTT 5 broker (MQTTnet server) on loopback with persistent sessions: the default
@@ -13,7 +13,7 @@ namespace Vehicle.Bus.Mqtt;
 /// no authentication: it only listens on 127.0.0.1. MQTTnet's server has no shared subscriptions;
 /// <see cref="SharedSubscriptions"/> adds them.
 /// </summary>
-public sealed class EmbeddedBroker : IAsyncDisposable
+public sealed partial class EmbeddedBroker : IAsyncDisposable
 {
     private readonly MqttServer _server;
 
@@ -77,7 +77,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         await server.StartAsync().ConfigureAwait(false);
         var broker = new EmbeddedBroker(server, port);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EmbeddedBroker>();
-        BusLog.BrokerListening(logger, broker.Uri);
+        LogListening(logger, broker.Uri);
         return broker;
     }
 
@@ -95,4 +95,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Uri}")]
+    private static partial void LogListening(ILogger logger, Uri uri);
 }

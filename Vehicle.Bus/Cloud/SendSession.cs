@@ -1,8 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Vehicle.Bus.Car;
 
-namespace Vehicle.Bus.Car;
+namespace Vehicle.Bus.Cloud;
 
 /// <summary>
 /// The <c>send</c> command: the car's side of the bus without the runtime, for integration tests

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Vehicle.Bus;
+namespace Vehicle.Bus.Cloud;
 
 /// <summary>
 /// What the command-line entry points (the bus's and the runtime's) share: configuration from a

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Vehicle.Bus.Mqtt;
+namespace Vehicle.Bus.Loopback;
 
 /// <summary>What a <see cref="LoopbackProxy"/> does with the connections through it.</summary>
 public enum ProxyState

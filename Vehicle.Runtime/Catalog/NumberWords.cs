@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vehicle.Voice.Asr;
+namespace Vehicle.Runtime.Catalog;
 
 /// <summary>Numbers as a recogniser's dictionary has them: spelled out ("twenty one point five").</summary>
 internal static class NumberWords

@@ -1,15 +1,17 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
 
-namespace Vehicle.Runtime.Cli;
+namespace Vehicle.Runtime.Catalog;
 
 /// <summary>Writes the catalog's example phrases as JSONL, so other NLU engines train on exactly the same data.</summary>
-internal static class CatalogExport
+public static class CatalogExport
 {
+    /// <summary>One <c>{"text","intent"}</c> line per example of the catalog <paramref name="options"/> names.</summary>
     public static void Write(NluOptions options, Stream output)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
         var catalog = CatalogLoader.Load(options.ResolveCatalogPath());
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         foreach (var intent in catalog.Intents)

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Cli;
 using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
 
@@ -35,13 +37,13 @@ ask.SetAction(parse =>
     }
 
     using var app = CliApp.Start();
-    var runtime = CommandRuntime.Start(app);
+    var car = app.StartCar();
     try
     {
-        using var writer = new ResultWriter(stdout);
+        using var writer = new OutcomeJsonWriter(stdout);
         if (!batch)
         {
-            Write(writer, runtime, runtime.Submit(text!, seat));
+            Write(writer, car, text!, seat);
             return 0;
         }
 
@@ -50,7 +52,7 @@ ask.SetAction(parse =>
         {
             if (valid)
             {
-                Write(writer, runtime, runtime.Submit(line, seat));
+                Write(writer, car, line, seat);
             }
             else
             {
@@ -62,7 +64,7 @@ ask.SetAction(parse =>
     }
     finally
     {
-        runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        car.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 });
 
@@ -76,16 +78,16 @@ chat.SetAction(parse =>
     }
 
     using var app = CliApp.Start();
-    var runtime = CommandRuntime.Start(app);
+    var car = app.StartCar();
     try
     {
         using var output = new StreamWriter(stdout) { AutoFlush = true };
-        ChatSession.Run(runtime, seat, Console.In, output);
+        ChatSession.Run(car, seat, Console.In, output);
         return 0;
     }
     finally
     {
-        runtime.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        car.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 });
 
@@ -93,7 +95,7 @@ var export = new Command("export", "Write every example phrase as JSONL {\"text\
 export.SetAction(_ =>
 {
     using var app = CliApp.Start();
-    CatalogExport.Write(app.Nlu, stdout);
+    CatalogExport.Write(app.Options.Nlu, stdout);
     return 0;
 });
 
@@ -109,8 +111,8 @@ redact.SetAction(parse =>
     }
 
     using var app = CliApp.Start();
-    using var profile = CommandRuntime.OpenProfile(app);
-    var privacy = new CloudPrivacy(CommandRuntime.PrivacyOptionsOf(app), () => profile.Current);
+    using var profile = app.OpenProfile();
+    var privacy = new CloudPrivacy(app.Options.Privacy, () => profile.Current);
     using var reader = new LineReader(Console.OpenStandardInput());
     RedactCommand.Run(privacy, batch ? Lines(reader) : [(text!, true)], stdout);
     return 0;
@@ -121,7 +123,7 @@ var profileImport = new Command("import", "Replace the on-board profile with a J
 profileImport.SetAction(parse =>
 {
     using var app = CliApp.Start();
-    using var profile = CommandRuntime.OpenProfile(app);
+    using var profile = app.OpenProfile();
     profile.ImportFile(parse.GetValue(fileArgument)!.FullName);
     var data = profile.Current.Data;
     Console.Error.WriteLine($"imported {data.Contacts.Count} contacts, {data.Places.Count} places, {data.Preferences.Count} preferences, {data.History.Count} history entries");
@@ -131,7 +133,7 @@ var profileExport = new Command("export", "Write the on-board profile as JSON to
 profileExport.SetAction(_ =>
 {
     using var app = CliApp.Start();
-    using var profile = CommandRuntime.OpenProfile(app);
+    using var profile = app.OpenProfile();
     using var writer = new StreamWriter(stdout);
     writer.WriteLine(profile.Export());
     return 0;
@@ -140,7 +142,7 @@ var profileWipe = new Command("wipe", "Delete everything in the on-board profile
 profileWipe.SetAction(_ =>
 {
     using var app = CliApp.Start();
-    using var profile = CommandRuntime.OpenProfile(app);
+    using var profile = app.OpenProfile();
     profile.Wipe();
     Console.Error.WriteLine("profile wiped");
     return 0;
@@ -163,14 +165,18 @@ static IEnumerable<(string Line, bool Valid)> Lines(LineReader reader)
     }
 }
 
-static void Write(ResultWriter writer, CommandRuntime runtime, CommandOutcome outcome) =>
-    writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome, runtime.WaitForAnswer(outcome));
+static void Write(OutcomeJsonWriter writer, CopilotHost car, string text, Seat seat)
+{
+    var outcome = car.SubmitAsync(text, seat).AsTask().GetAwaiter().GetResult();
+    var cloud = car.WaitForCloudAsync(outcome).GetAwaiter().GetResult();
+    writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome, cloud);
+}
 
 try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is Vehicle.Runtime.Catalog.CatalogException or FileNotFoundException or InvalidDataException or InvalidOperationException)
+catch (Exception e) when (e is CatalogException or FileNotFoundException or InvalidDataException or InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
 
-namespace Vehicle.Voice.Asr;
+namespace Vehicle.Runtime.Catalog;
 
 /// <summary>
 /// The recogniser's grammar (JSGF), generated from the intent catalog, the single source of
@@ -108,7 +107,8 @@ public sealed partial class SpeechGrammar
     /// filler words has no other way to explain those frames than by stretching the first and last
     /// words or inventing extra ones ("fan speed to nine" came back as "… ninety eight").
     /// </summary>
-    internal string WithEdgeSilence(string silence) =>
+    /// <summary>The grammar with optional <paramref name="silence"/> tokens allowed before and after a phrase (a recogniser's filler word).</summary>
+    public string WithEdgeSilence(string silence) =>
         Header + "public <command> = [" + silence + "] <phrase> [" + silence + "];\n<phrase> = " + _phrases + ";\n" + _rules;
 
     /// <summary>JSGF for the phrases below <paramref name="node"/>: shared prefixes, alternatives, optional tails.</summary>

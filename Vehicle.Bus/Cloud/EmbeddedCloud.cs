@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+using Vehicle.Bus.Loopback;
+using Vehicle.Bus.Mqtt;
+
+namespace Vehicle.Bus.Cloud;
+
+/// <summary>
+/// The whole cloud side in this process: an embedded broker on loopback and the built-in
+/// responder with the offline knowledge backend, so one command runs the whole system with no
+/// broker installed. The command-line hosts start it for <c>Cloud:Mode=embedded</c>.
+/// </summary>
+public sealed class EmbeddedCloud : IAsyncDisposable
+{
+    // The embedded responder shares the car's machine: a few workers are plenty.
+    private const int MaxWorkers = 4;
+
+    private readonly EmbeddedBroker _broker;
+    private readonly CloudResponder _responder;
+
+    private EmbeddedCloud(EmbeddedBroker broker, CloudResponder responder)
+    {
+        _broker = broker;
+        _responder = responder;
+    }
+
+    /// <summary>Where the car connects.</summary>
+    public Uri Broker => _broker.Uri;
+
+    /// <summary>Starts the broker, then the responder connected to it.</summary>
+    /// <param name="options">The responder's settings (section <c>Responder</c>); its connection is replaced by the embedded broker.</param>
+    /// <param name="time">The responder's clock (think time of the offline backend).</param>
+    /// <param name="loggerFactory">Logging.</param>
+    public static async Task<EmbeddedCloud> StartAsync(ResponderOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var broker = await EmbeddedBroker.StartAsync(loggerFactory: loggerFactory).ConfigureAwait(false);
+        try
+        {
+            options.Connection = new BrokerOptions { Broker = broker.Uri.ToString() };
+            options.Workers = Math.Min(options.Workers, MaxWorkers);
+            var responder = await CloudResponder.StartAsync(options, new OfflineBackend(options.Offline, time), time, loggerFactory).ConfigureAwait(false);
+            return new EmbeddedCloud(broker, responder);
+        }
+        catch
+        {
+            await broker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the responder, then the broker.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _responder.DisposeAsync().ConfigureAwait(false);
+        await _broker.DisposeAsync().ConfigureAwait(false);
+    }
+}

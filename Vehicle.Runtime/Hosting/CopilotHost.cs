@@ -1,0 +1,352 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vehicle.Bus.Car;
+using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Telemetry;
+using Vehicle.Runtime.Vehicle;
+
+namespace Vehicle.Runtime.Hosting;
+
+/// <summary>
+/// The car: the one composition root of the on-board copilot. From <see cref="CopilotOptions"/>
+/// (or configuration) and optional <see cref="CopilotServices"/> replacements it loads the catalog
+/// and the signal definitions once, creates the two encoder sessions, and wires understanding,
+/// command channel, safety policy, privacy, profile, cloud link and telemetry. Every host (the
+/// CLI, the voice front end, the simulator, the benchmarks, the tests) builds its car here, so
+/// what they run and measure is what ships.
+/// <para>
+/// Flow of one request: <see cref="SubmitAsync(CommandRequest, CancellationToken)"/> hands it to
+/// the command channel (admission, lanes, understanding, policy, actuation); a world question
+/// leaves through the cloud gateway (redacted, into the bus's outbox) and its answer comes back as
+/// a <see cref="CloudResult"/> (<see cref="CloudResults"/>, <see cref="WaitForCloudAsync"/>); a
+/// command the cloud suggests is submitted to the same channel, through the same policy.
+/// </para>
+/// </summary>
+public sealed partial class CopilotHost : ICommandChannel
+{
+    // Results nobody has waited for yet are kept for a late waiter, but only this many.
+    private const int KeptResults = 256;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<Guid, TaskCompletionSource<CloudResult>> _waiting = [];
+    private readonly Dictionary<Guid, CloudResult> _arrived = [];
+    private readonly Queue<Guid> _arrivalOrder = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CopilotServices _services;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private OwnedMeterFactory? _ownedMeters;
+    private IDisposable? _exporters;
+    private ProfileStore? _ownedProfile;
+    private EmbeddedCloudLink? _embedded;
+    private string? _scratchOutbox;
+    private BusCloudGateway? _gateway;
+    private CommandChannel? _channel;
+    private int _disposed;
+
+    private CopilotHost(CopilotOptions options, CopilotServices services)
+    {
+        Options = options;
+        _services = services;
+        _time = services.Time ?? TimeProvider.System;
+        _loggers = services.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggers.CreateLogger<CopilotHost>();
+    }
+
+    /// <summary>
+    /// Every final result of a world question (answered, failed, expired), in the order they
+    /// arrive, with personal values put back. Raised on the bus's thread: do not block it.
+    /// </summary>
+    public event Action<CloudResult>? CloudResults;
+
+    /// <summary>A cloud result that no <see cref="WaitForCloudAsync"/> call was waiting for.</summary>
+    public event Action<CloudResult>? UnclaimedCloudResult;
+
+    /// <summary>The options the car runs with.</summary>
+    public CopilotOptions Options { get; }
+
+    /// <summary>The vehicle state (signals) the policy reads and the actuator changes.</summary>
+    public SignalStore Signals { get; private set; } = null!;
+
+    /// <summary>The driver's profile.</summary>
+    public IPersonalProfile Profile { get; private set; } = null!;
+
+    /// <summary>Redaction and the egress guard of every question that leaves the car.</summary>
+    public CloudPrivacy Privacy { get; private set; } = null!;
+
+    /// <summary>The car's MQTT client (connection state, counters); null without a bus (cloud off or replaced).</summary>
+    public VehicleBusClient? Bus => _gateway?.Bus;
+
+    /// <summary>The intent catalog, loaded once.</summary>
+    internal IntentCatalog Catalog { get; private set; } = null!;
+
+    /// <summary>
+    /// The recogniser's grammar for this car: its catalog (loaded once) and the names in the
+    /// driver's profile now. Build it again after the profile changes.
+    /// </summary>
+    public SpeechGrammar CreateSpeechGrammar() => SpeechGrammar.FromCatalog(Catalog, Profile.Current);
+
+    /// <summary>Builds and starts the car from configuration (sections Nlu, Channel, Vehicle, Cloud, Bus, Privacy, Profile, Telemetry, Responses).</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid.</exception>
+    public static Task<CopilotHost> StartAsync(IConfiguration configuration, CopilotServices? services = null, CancellationToken cancellationToken = default) =>
+        StartAsync(CopilotOptions.FromConfiguration(configuration), services, cancellationToken);
+
+    /// <summary>
+    /// Builds and starts the car: catalog, signals, profile, privacy, telemetry, the two encoder
+    /// sessions (prepared and warmed up), the cloud link, then the channel. On failure everything
+    /// already started is released.
+    /// </summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting is invalid.</exception>
+    /// <exception cref="CatalogException">The catalog is invalid or reads a signal the vehicle lacks.</exception>
+    /// <exception cref="InvalidOperationException">Embedded cloud asked for, and this host offers none.</exception>
+    public static async Task<CopilotHost> StartAsync(CopilotOptions options, CopilotServices? services = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var host = new CopilotHost(options, services ?? new CopilotServices());
+        try
+        {
+            await host.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CommandOutcome> SubmitAsync(string utterance, Seat speaker, CancellationToken cancellationToken = default) =>
+        Channel.SubmitAsync(utterance, speaker, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken = default) =>
+        Channel.SubmitAsync(request, cancellationToken);
+
+    /// <summary>
+    /// Waits up to <paramref name="wait"/> (default <c>Cloud:AnswerWait</c>) for the cloud result
+    /// of a routed_cloud outcome whose question went out; null when it did not come in time, or
+    /// when the question is queued offline.
+    /// </summary>
+    public async Task<CloudResult?> WaitForCloudAsync(CommandOutcome outcome, TimeSpan? wait = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.CloudQueryId is not { } id)
+        {
+            return null;
+        }
+
+        TaskCompletionSource<CloudResult> waiting;
+        lock (_gate)
+        {
+            if (_arrived.Remove(id, out var result))
+            {
+                return result;
+            }
+
+            if (outcome.Reason == "queued_offline")
+            {
+                return null;
+            }
+
+            waiting = new TaskCompletionSource<CloudResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting[id] = waiting;
+        }
+
+        try
+        {
+            return await waiting.Task.WaitAsync(wait ?? Options.Cloud.AnswerWait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiting.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops the car in order: the channel (stops admitting, drains its lanes; every admitted
+    /// request gets its outcome), the bus client (in-flight publishes finish), the embedded cloud,
+    /// the profile (history flushed), telemetry. Idempotent.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _ready.TrySetCanceled();
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_embedded is not null)
+        {
+            await _embedded.Lifetime.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_scratchOutbox is not null)
+        {
+            QueryOutbox.Delete(_scratchOutbox);
+        }
+
+        if (_ownedProfile is not null)
+        {
+            await _ownedProfile.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _exporters?.Dispose();
+        _ownedMeters?.Dispose();
+    }
+
+    private CommandChannel Channel => _channel ?? throw new ObjectDisposedException(nameof(CopilotHost));
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        var options = Options;
+        _exporters = TelemetrySetup.Start(options.Telemetry);
+        IMeterFactory meters = _services.MeterFactory ?? (_ownedMeters = new OwnedMeterFactory());
+        var metrics = new RuntimeMetrics(meters, this);
+
+        // The catalog and the signal definitions, loaded once and handed to everything that reads them.
+        var catalogPath = options.Nlu.ResolveCatalogPath();
+        Catalog = CatalogLoader.Load(catalogPath);
+        Signals = _services.Signals ?? new SignalStore(SignalStore.LoadDefinitions(options.Vehicle.ResolveSignalsPath()), _time);
+        foreach (var intent in Catalog.Intents)
+        {
+            foreach (var answer in intent.Answers)
+            {
+                if (Signals.Find(answer.Signal) is null)
+                {
+                    throw new CatalogException($"{catalogPath}: intent '{intent.Name}' reads signal {answer.Signal}, which the vehicle does not have.");
+                }
+            }
+        }
+
+        Profile = _services.Profile ?? (_ownedProfile = ProfileStore.Open(options.Profile.ResolvePath()));
+        var profile = Profile;
+        var signals = Signals;
+        Privacy = new CloudPrivacy(options.Privacy, () => profile.Current, () => signals.Position);
+
+        // Two inference sessions: the critical lane never shares one with the other lanes.
+        IUtteranceUnderstander critical, intake;
+        if (_services.Understanders is { } given)
+        {
+            (critical, intake) = given();
+        }
+        else
+        {
+            var first = Understander.Create(options.Nlu, Catalog, _loggers, metrics);
+            try
+            {
+                intake = first.CreateSibling(_loggers);
+            }
+            catch
+            {
+                first.Dispose();
+                throw;
+            }
+
+            critical = first;
+        }
+
+        ICloudGateway? cloud;
+        try
+        {
+            cloud = _services.CloudGateway ?? await StartCloudAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            critical.Dispose();
+            intake.Dispose();
+            throw;
+        }
+
+        var actuator = _services.Actuator ?? new SimulatedVehicle(Signals);
+        _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
+        _ready.TrySetResult();
+        LogStarted(_logger, options.Cloud.Mode, _services.CloudGateway is not null);
+    }
+
+    private async Task<ICloudGateway?> StartCloudAsync(CancellationToken cancellationToken)
+    {
+        var bus = Options.Bus;
+        switch (Options.Cloud.Mode)
+        {
+            case CloudMode.Off:
+                return null;
+            case CloudMode.Embedded:
+                var start = _services.EmbeddedCloud ?? throw new InvalidOperationException(
+                    "Cloud:Mode is embedded, but this host offers no embedded cloud: set Cloud:Mode to remote (with Bus:Connection:Broker) or off.");
+                _embedded = await start(cancellationToken).ConfigureAwait(false);
+                bus.Connection = new BrokerOptions { Broker = _embedded.Broker.ToString() };
+                if (string.IsNullOrEmpty(bus.OutboxPath))
+                {
+                    // The embedded broker and responder live as long as this process, so its outbox
+                    // does too (a per-process file: concurrent runs never share one). Store-and-forward
+                    // across restarts is the remote mode's job.
+                    _scratchOutbox = bus.OutboxPath = Path.Combine(Path.GetTempPath(), $"vehicle-copilot-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+                }
+
+                break;
+        }
+
+        _gateway = new BusCloudGateway(bus, Privacy, Options.Responses, RunSuggestionAsync, Arrived, _time, _loggers, _services.Jitter);
+        return _gateway;
+    }
+
+    /// <summary>A command the cloud suggested: through the car's own channel and policy, once the channel exists.</summary>
+    private async ValueTask<CommandOutcome> RunSuggestionAsync(CommandRequest request, CancellationToken cancellationToken)
+    {
+        // A reply to a question from an earlier run can arrive while the car is still starting.
+        await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Arrived(CloudResult result)
+    {
+        CloudResults?.Invoke(result);
+        lock (_gate)
+        {
+            if (_waiting.Remove(result.QueryId, out var waiting))
+            {
+                waiting.TrySetResult(result);
+                return;
+            }
+
+            _arrived[result.QueryId] = result;
+            _arrivalOrder.Enqueue(result.QueryId);
+            while (_arrivalOrder.Count > KeptResults)
+            {
+                _arrived.Remove(_arrivalOrder.Dequeue());
+            }
+        }
+
+        UnclaimedCloudResult?.Invoke(result);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Copilot started (cloud: {Mode}, replaced gateway: {Replaced})")]
+    private static partial void LogStarted(ILogger logger, CloudMode mode, bool replaced);
+}
