@@ -9,7 +9,7 @@ namespace Vehicle.Bus;
 /// <summary>
 /// The bus's OpenTelemetry sources: spans <c>bus.publish</c>, <c>bus.reply</c> (car) and
 /// <c>responder.answer</c> (cloud), linked into one trace through the W3C trace context carried in
-/// MQTT user properties; counters of queries and dropped messages.
+/// MQTT user properties; counters of queries and dropped messages, on a meter per client.
 /// </summary>
 public static class BusTelemetry
 {
@@ -22,15 +22,25 @@ public static class BusTelemetry
     /// <summary>User property carrying the W3C tracestate.</summary>
     public const string TraceState = "tracestate";
 
+    // An ActivitySource holds no per-client state: listeners decide what is recorded.
+
     /// <summary>The spans of the car's client and of the responder.</summary>
     public static readonly ActivitySource Source = new(Name);
 
-    internal static readonly Meter Meter = new(Name);
+    /// <summary>
+    /// A meter of the bus's name for one client or responder: from <paramref name="factory"/> with
+    /// <paramref name="scope"/> (so two clients in one process never report into each other), or,
+    /// without a factory, a meter of its own that the caller disposes.
+    /// </summary>
+    public static Meter CreateMeter(IMeterFactory? factory, object scope) =>
+        factory?.Create(new MeterOptions(Name) { Scope = scope }) ?? new Meter(Name);
 
-    internal static readonly Counter<long> Queries = Meter.CreateCounter<long>("bus.queries", description: "Queries by what became of them (sent, queued, answered, expired, evicted, refused).");
-
-    /// <summary>Incoming messages dropped (malformed, oversized, expired), by reason.</summary>
-    public static readonly Counter<long> Dropped = Meter.CreateCounter<long>("bus.messages.dropped", description: "Incoming messages dropped, by reason.");
+    /// <summary>The counter of incoming messages dropped (malformed, oversized, expired), by reason, on <paramref name="meter"/>.</summary>
+    public static Counter<long> CreateDroppedCounter(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        return meter.CreateCounter<long>("bus.messages.dropped", description: "Incoming messages dropped, by reason.");
+    }
 
     /// <summary>Parses a W3C trace context, or default when absent or malformed.</summary>
     internal static ActivityContext ParseContext(string? traceParent, string? traceState) =>

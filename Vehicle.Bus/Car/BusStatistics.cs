@@ -1,11 +1,21 @@
+using System.Diagnostics.Metrics;
+
 namespace Vehicle.Bus.Car;
 
-/// <summary>Counters of the car's bus client (also exported as OpenTelemetry metrics).</summary>
+/// <summary>Counters of the car's bus client (also exported as OpenTelemetry metrics, on the client's meter).</summary>
 public sealed class BusStatistics
 {
     private static readonly string[] Names = [.. Enum.GetValues<BusEvent>().Select(e => e.ToString().ToLowerInvariant())];
 
     private readonly long[] _counts = new long[Names.Length];
+    private readonly Counter<long> _queries;
+    private readonly Counter<long> _dropped;
+
+    internal BusStatistics(Meter meter)
+    {
+        _queries = meter.CreateCounter<long>("bus.queries", description: "Queries by what became of them (sent, queued, answered, expired, evicted, refused).");
+        _dropped = BusTelemetry.CreateDroppedCounter(meter);
+    }
 
     /// <summary>Queries taken into the outbox.</summary>
     public long Enqueued => Interlocked.Read(ref _counts[(int)BusEvent.Enqueued]);
@@ -55,11 +65,11 @@ public sealed class BusStatistics
         var name = Names[(int)what];
         if (what is BusEvent.Duplicate or BusEvent.Unknown or BusEvent.Malformed or BusEvent.Oversized or BusEvent.WrongTopic)
         {
-            BusTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("reason", name));
+            _dropped.Add(1, new KeyValuePair<string, object?>("reason", name));
         }
         else if (what is not BusEvent.Connected and not BusEvent.Published)
         {
-            BusTelemetry.Queries.Add(1, new KeyValuePair<string, object?>("result", name));
+            _queries.Add(1, new KeyValuePair<string, object?>("result", name));
         }
     }
 }

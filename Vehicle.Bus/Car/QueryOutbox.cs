@@ -8,7 +8,7 @@ namespace Vehicle.Bus.Car;
 /// <param name="Query">The query.</param>
 /// <param name="TraceParent">W3C traceparent of the request that asked it.</param>
 /// <param name="TraceState">W3C tracestate.</param>
-public sealed record OutboxEntry(long Sequence, BusQuery Query, string? TraceParent, string? TraceState);
+internal sealed record OutboxEntry(long Sequence, BusQuery Query, string? TraceParent, string? TraceState);
 
 /// <summary>
 /// The durable outbox: a query is written to SQLite (WAL) before it is sent and deleted only when
@@ -20,7 +20,7 @@ public sealed record OutboxEntry(long Sequence, BusQuery Query, string? TracePar
 /// Bounded: when <see cref="Capacity"/> queries are pending, adding one evicts the oldest (the
 /// newest question is the one the driver is waiting for). Thread-safe (one lock).
 /// </summary>
-public sealed class QueryOutbox : IDisposable
+internal sealed class QueryOutbox : IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly SqliteCommand _insert;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -38,14 +39,17 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private readonly HashSet<Guid> _recent = [];
     private readonly Queue<Guid> _recentOrder = new();
     private readonly ITimer _tick;
+    private readonly Meter _meter;
     private Task _sender = Task.CompletedTask;
     private int _disposed;
     private int _backlog = 1;
     private int _sweep = 1;
 
-    private VehicleBusClient(CarBusOptions options, Uri broker, ICloudReplySink sink, TimeProvider time, ILoggerFactory loggers, Random? jitter, IEgressGuard? guard)
+    private VehicleBusClient(CarBusOptions options, Uri broker, ICloudReplySink sink, TimeProvider time, ILoggerFactory loggers, Random? jitter, IEgressGuard? guard, IMeterFactory? meters)
     {
         _options = options;
+        _meter = BusTelemetry.CreateMeter(meters, this);
+        Statistics = new BusStatistics(_meter);
         _guard = guard;
         Topics = new VehicleTopics(options.VehicleId, options.TopicRoot);
         Broker = broker;
@@ -108,10 +112,13 @@ public sealed class VehicleBusClient : IAsyncDisposable
     public bool IsConnecting => _keeper.IsConnecting;
 
     /// <summary>Counters.</summary>
-    public BusStatistics Statistics { get; } = new();
+    public BusStatistics Statistics { get; }
 
     /// <summary>Queries in the outbox.</summary>
     public int Pending => _outbox.Count;
+
+    /// <summary>Deletes an outbox's files (the SQLite database and its WAL and shared-memory files).</summary>
+    public static void DeleteOutbox(string path) => QueryOutbox.Delete(path);
 
     /// <summary>
     /// Opens the outbox and starts keeping the connection; returns at once (offline is a normal
@@ -123,8 +130,9 @@ public sealed class VehicleBusClient : IAsyncDisposable
     /// <param name="loggerFactory">Logging.</param>
     /// <param name="jitter">Random source for the backoff jitter (seeded in simulations).</param>
     /// <param name="guard">Checks every payload before it is published (personal data); null: none.</param>
+    /// <param name="meterFactory">Where the client's meter comes from; null: a meter of its own, disposed with it.</param>
     /// <exception cref="ArgumentException">A bad broker address, topic or TLS file.</exception>
-    public static VehicleBusClient Start(CarBusOptions options, ICloudReplySink sink, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null, IEgressGuard? guard = null)
+    public static VehicleBusClient Start(CarBusOptions options, ICloudReplySink sink, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, Random? jitter = null, IEgressGuard? guard = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sink);
@@ -134,7 +142,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPayloadBytes, 64);
-        var client = new VehicleBusClient(options, MqttConnection.ParseBroker(options.Connection.Broker), sink, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, jitter, guard);
+        var client = new VehicleBusClient(options, MqttConnection.ParseBroker(options.Connection.Broker), sink, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, jitter, guard, meterFactory);
         client._keeper.Start();
         client._sender = Task.Run(() => client.SendAsync(client._stop.Token));
         return client;
@@ -232,6 +240,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         _outbox.Dispose();
         _stop.Dispose();
         _inFlight.Dispose();
+        _meter.Dispose();
     }
 
     private void Wake() => _wake.Writer.TryWrite(true);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,12 +26,16 @@ public sealed partial class CloudResponder : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly int _workers;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Meter _meter;
+    private readonly Counter<long> _dropped;
     private ConnectionKeeper? _keeper;
     private int _connection;
 
-    private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger)
+    private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger, IMeterFactory? meters)
     {
         _options = options;
+        _meter = BusTelemetry.CreateMeter(meters, this);
+        _dropped = BusTelemetry.CreateDroppedCounter(_meter);
         _backend = backend;
         _time = time;
         _logger = logger;
@@ -54,15 +59,21 @@ public sealed partial class CloudResponder : IAsyncDisposable
     public bool IsConnected => _keeper?.IsReady ?? false;
 
     /// <summary>Connects, subscribes and starts answering.</summary>
+    /// <param name="options">Connection, group, workers, payload limit.</param>
+    /// <param name="backend">What answers.</param>
+    /// <param name="time">Clock of expiry checks.</param>
+    /// <param name="loggerFactory">Logging.</param>
+    /// <param name="meterFactory">Where the responder's meter comes from; null: a meter of its own, disposed with it.</param>
+    /// <param name="cancellationToken">Cancels the first connection.</param>
     /// <exception cref="InvalidOperationException">The broker refused the connection or the subscription.</exception>
-    public static async Task<CloudResponder> StartAsync(ResponderOptions options, ICloudBackend backend, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static async Task<CloudResponder> StartAsync(ResponderOptions options, ICloudBackend backend, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(backend);
         var broker = MqttConnection.ParseBroker(options.Connection.Broker ?? throw new ArgumentException("Responder:Connection:Broker is not set", nameof(options)));
         var clientId = string.IsNullOrEmpty(options.ClientId) ? $"responder-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..48] : options.ClientId;
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CloudResponder>();
-        var responder = new CloudResponder(options, backend, time ?? TimeProvider.System, logger);
+        var responder = new CloudResponder(options, backend, time ?? TimeProvider.System, logger, meterFactory);
         var mqttOptions = MqttConnection.CreateOptions(options.Connection, broker, clientId).WithCleanStart(true).Build();
         responder._keeper = new ConnectionKeeper(
             responder._mqtt,
@@ -114,6 +125,7 @@ public sealed partial class CloudResponder : IAsyncDisposable
         _mqtt.Dispose();
         _stop.Dispose();
         _slots.Dispose();
+        _meter.Dispose();
     }
 
     /// <summary>
@@ -240,7 +252,7 @@ public sealed partial class CloudResponder : IAsyncDisposable
     private void Reject(string reason, string detail)
     {
         Statistics.CountRejected();
-        BusTelemetry.Dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _dropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
         LogDropped(_logger, reason, detail);
     }
 

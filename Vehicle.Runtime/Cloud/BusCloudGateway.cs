@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Vehicle.Bus;
 using Vehicle.Bus.Car;
@@ -34,7 +35,8 @@ internal sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDi
         Action<CloudResult> completed,
         TimeProvider time,
         ILoggerFactory loggerFactory,
-        Random? jitter)
+        Random? jitter,
+        IMeterFactory? meterFactory = null)
     {
         _time = time;
         _timeToLive = options.QueryTimeToLive;
@@ -42,7 +44,7 @@ internal sealed class BusCloudGateway : ICloudGateway, ICloudReplySink, IAsyncDi
         _responses = responses;
         _runSuggestion = runSuggestion;
         _completed = completed;
-        _bus = VehicleBusClient.Start(options, this, time, loggerFactory, jitter, privacy);
+        _bus = VehicleBusClient.Start(options, this, time, loggerFactory, jitter, privacy, meterFactory);
     }
 
     /// <summary>The bus client (connection state, counters).</summary>

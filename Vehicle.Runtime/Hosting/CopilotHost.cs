@@ -44,6 +44,7 @@ public sealed partial class CopilotHost : ICommandChannel
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private OwnedMeterFactory? _ownedMeters;
+    private IMeterFactory? _meters;
     private IDisposable? _exporters;
     private ProfileStore? _ownedProfile;
     private EmbeddedCloudLink? _embedded;
@@ -209,7 +210,7 @@ public sealed partial class CopilotHost : ICommandChannel
 
         if (_scratchOutbox is not null)
         {
-            QueryOutbox.Delete(_scratchOutbox);
+            VehicleBusClient.DeleteOutbox(_scratchOutbox);
         }
 
         if (_ownedProfile is not null)
@@ -227,8 +228,8 @@ public sealed partial class CopilotHost : ICommandChannel
     {
         var options = Options;
         _exporters = TelemetrySetup.Start(options.Telemetry);
-        IMeterFactory meters = _services.MeterFactory ?? (_ownedMeters = new OwnedMeterFactory());
-        var metrics = new RuntimeMetrics(meters, this);
+        _meters = _services.MeterFactory ?? (_ownedMeters = new OwnedMeterFactory());
+        var metrics = new RuntimeMetrics(_meters, this);
 
         // The catalog and the signal definitions, loaded once and handed to everything that reads them.
         var catalogPath = options.Nlu.ResolveCatalogPath();
@@ -313,7 +314,7 @@ public sealed partial class CopilotHost : ICommandChannel
                 break;
         }
 
-        _gateway = new BusCloudGateway(bus, Privacy, Options.Responses, RunSuggestionAsync, Arrived, _time, _loggers, _services.Jitter);
+        _gateway = new BusCloudGateway(bus, Privacy, Options.Responses, RunSuggestionAsync, Arrived, _time, _loggers, _services.Jitter, _meters);
         return _gateway;
     }
 

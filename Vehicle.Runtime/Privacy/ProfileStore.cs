@@ -35,6 +35,15 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
     /// <summary>The profile now.</summary>
     public ProfileSnapshot Current => Volatile.Read(ref _current);
 
+    /// <summary>Deletes a closed profile's files (the SQLite database and its WAL and shared-memory files).</summary>
+    public static void Delete(string path)
+    {
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(path + suffix);
+        }
+    }
+
     /// <summary>Opens (or creates) the profile database at <paramref name="path"/>.</summary>
     public static ProfileStore Open(string path)
     {

@@ -8,6 +8,7 @@ using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 using Vehicle.Sim.Report;
 using Vehicle.Sim.Trace;
@@ -125,12 +126,12 @@ public sealed partial class Replayer : IAsyncDisposable
 
         if (_outbox.Length > 0)
         {
-            QueryOutbox.Delete(_outbox);
+            VehicleBusClient.DeleteOutbox(_outbox);
         }
 
         if (_scratchProfile is not null)
         {
-            QueryOutbox.Delete(_scratchProfile); // a SQLite file and its journal, as the outbox is
+            ProfileStore.Delete(_scratchProfile);
         }
 
         _changed.Dispose();
@@ -208,11 +209,32 @@ public sealed partial class Replayer : IAsyncDisposable
             _report.CloudResult(result, _time.GetUtcNow());
             _changed.Release();
         };
-        Bus.ConnectionChanged += up =>
+        // The timeline records transitions of the car's link. The client starts connecting while
+        // the car starts, so a first connect before this subscription is read from its state.
+        var gate = new Lock();
+        bool? last = null;
+        void Link(bool up)
         {
-            _report.CarLink(_time.GetUtcNow(), up);
+            lock (gate)
+            {
+                if (last == up)
+                {
+                    return;
+                }
+
+                last = up;
+                _report.CarLink(_time.GetUtcNow(), up);
+            }
+
             _changed.Release();
-        };
+        }
+
+        Bus.ConnectionChanged += Link;
+        if (Bus.IsConnected)
+        {
+            Link(up: true);
+        }
+
         await SettleAsync(expectConnected: true).ConfigureAwait(false);
     }
 

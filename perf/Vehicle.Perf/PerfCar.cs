@@ -1,7 +1,7 @@
-using Vehicle.Bus.Car;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Privacy;
 
 namespace Vehicle.Perf;
 
@@ -33,6 +33,6 @@ internal sealed class PerfCar : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Car.DisposeAsync().ConfigureAwait(false);
-        QueryOutbox.Delete(_profile); // a SQLite file and its journal, as the outbox is
+        ProfileStore.Delete(_profile);
     }
 }

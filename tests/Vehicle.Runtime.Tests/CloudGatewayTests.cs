@@ -1,10 +1,16 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
-using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
+using Vehicle.Runtime.Responses;
 using VehicleSignal = Vehicle.Runtime.Vehicle.SignalValue;
 
 namespace Vehicle.Runtime.Tests;
@@ -86,6 +92,35 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
 
         Assert.Equal((OutcomeKind.RoutedCloud, "queued_offline"), (outcome.Kind, outcome.Reason));
         Assert.Equal("I'm offline right now; I'll ask as soon as I'm connected.", outcome.Response);
+    }
+
+    [Theory]
+    [InlineData(30, 300, 30)] // the question's own deadline comes first
+    [InlineData(600, 60, 60)] // the configured time-to-live comes first
+    public async Task A_queued_question_expires_at_the_sooner_of_its_deadline_and_the_time_to_live(int deadlineS, int timeToLiveS, int expiresS)
+    {
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        var results = Channel.CreateUnbounded<CloudResult>();
+        var options = new CarBusOptions
+        {
+            Connection = new BrokerOptions { Broker = $"mqtt://127.0.0.1:{EmbeddedBroker.FreePort()}" },
+            VehicleId = "ttl-car",
+            OutboxPath = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"),
+            QueryTimeToLive = TimeSpan.FromSeconds(timeToLiveS),
+        };
+        var privacy = new CloudPrivacy(new PrivacyOptions(), () => ProfileSnapshot.Empty);
+        var gateway = new BusCloudGateway(options, privacy, new ResponseTable(), (_, _) => throw new InvalidOperationException("no suggestions here"), r => results.Writer.TryWrite(r), time, NullLoggerFactory.Instance, jitter: null);
+        _owned.Add(gateway);
+
+        var query = new CloudQuery(Guid.NewGuid(), "who wrote hamlet", Seat.Driver, time.GetUtcNow() + TimeSpan.FromSeconds(deadlineS));
+        Assert.Equal(CloudHandoff.Queued, gateway.Enqueue(query).Status);
+
+        time.Advance(TimeSpan.FromSeconds(expiresS - 2));
+        Assert.Equal(1, gateway.Bus.Pending);
+        time.Advance(TimeSpan.FromSeconds(3));
+        var result = await results.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((query.Id, OutcomeKind.Expired), (result.QueryId, result.Kind));
+        Assert.Equal("I couldn't get an answer in time; please ask again.", result.Response);
     }
 
     private async Task<(CopilotHost Car, Vehicle.SignalStore Store)> StartAsync(Uri broker)

@@ -251,7 +251,21 @@ public sealed class CommandChannelTests(UnderstanderFixture fixture)
         Assert.Equal((expected, Lane.Cloud, response), (outcome.Kind, outcome.Lane, outcome.Response));
         var query = Assert.Single(gateway.Queries);
         Assert.Equal(("will it rain in Cairo tomorrow", Seat.Passenger), (query.Text, query.Speaker));
-        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(10), query.Deadline);
+        // The answer's deadline travels with the question (not the 10 s hand-off budget).
+        Assert.Equal(time.GetUtcNow() + new CommandChannelOptions().CloudAnswerBudget, query.Deadline);
+    }
+
+    [Fact]
+    public async Task Submit_WorldQuestionWithItsOwnBudget_ThatBudgetIsTheQuestionsDeadline()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var gateway = new RecordingGateway(CloudHandoff.Sent);
+        await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore(time), time: time, cloud: gateway);
+
+        var outcome = await channel.SubmitAsync(new CommandRequest("will it rain in Cairo tomorrow", Seat.Driver, Budget: TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(OutcomeKind.RoutedCloud, outcome.Kind);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(30), Assert.Single(gateway.Queries).Deadline);
     }
 
     [Fact]

@@ -68,6 +68,45 @@ public sealed class TelemetryTests(UnderstanderFixture fixture)
         Assert.Contains("critical", depths);
     }
 
+    [Fact]
+    public async Task TwoCars_EachReportsOnItsOwnMeter_DisposingOneLeavesTheOthersGauge()
+    {
+        var outcomes = new ConcurrentQueue<object?>();
+        var depths = new ConcurrentQueue<object?>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RuntimeTelemetry.Name && instrument.Name is "vehicle.command.outcomes" or "vehicle.command.queue_depth")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((instrument, _, _, _) => outcomes.Enqueue(instrument.Meter.Scope));
+        meters.SetMeasurementEventCallback<int>((instrument, _, _, _) => depths.Enqueue(instrument.Meter.Scope));
+        meters.Start();
+
+        await using var first = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore());
+        var second = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore());
+
+        // The second car goes away: the first one's gauge still reports, on its own meter.
+        await second.DisposeAsync();
+        meters.RecordObservableInstruments();
+        Assert.Contains(depths, scope => ReferenceEquals(scope, first));
+        Assert.DoesNotContain(depths, scope => ReferenceEquals(scope, second));
+
+        // Requests to the first car count on the first car's meter only (disposing drains the lanes,
+        // so every outcome is recorded). Each car sent two warm-up requests through its lanes.
+        for (var i = 0; i < 3; i++)
+        {
+            await first.SubmitAsync("close the sunroof", Seat.Driver);
+        }
+
+        await first.DisposeAsync();
+        Assert.Equal(5, outcomes.Count(scope => ReferenceEquals(scope, first)));
+        Assert.Equal(2, outcomes.Count(scope => ReferenceEquals(scope, second)));
+        Assert.Equal(7, outcomes.Count);
+    }
+
     private static ActivityListener ListenTo(ConcurrentQueue<Activity> spans)
     {
         var listener = new ActivityListener
