@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using Vehicle.Runtime.Hosting;
@@ -21,7 +22,7 @@ var configuration = new ConfigurationBuilder()
 using var loggers = CopilotConfiguration.CreateLogging(configuration);
 
 var traceArgument = new Argument<FileInfo>("trace") { Description = "JSONL drive trace (see traces/trace.schema.json)." };
-var clockOption = new Option<string>("--clock") { Description = "virtual (fast, deterministic) or realtime (wall-clock pacing, honest latencies).", DefaultValueFactory = _ => "virtual" };
+var clockOption = new Option<string>("--clock") { Description = "compressed (default: fast and honest, real time while work is in flight, idle time skipped), virtual (zero-cost, deterministic outcomes) or realtime (wall-clock pacing).", DefaultValueFactory = _ => "compressed" };
 var speedOption = new Option<double>("--speed") { Description = "Real-time speed factor.", DefaultValueFactory = _ => 1 };
 var outOption = new Option<DirectoryInfo>("--out") { Description = "Where report.json and report.html go.", DefaultValueFactory = _ => new DirectoryInfo("replay-out") };
 var budgetsOption = new Option<FileInfo?>("--budgets") { Description = "JSON file of budgets: {\"lanes.critical.p99_ms\": 50, \"cloud.lost\": 0}." };
@@ -30,19 +31,27 @@ var brokerOption = new Option<string?>("--broker") { Description = "A real broke
 var seedOption = new Option<int>("--seed") { Description = "Seed of everything random.", DefaultValueFactory = _ => 1 };
 var lenientOption = new Option<bool>("--lenient") { Description = "Skip and count bad trace lines instead of stopping." };
 var cloudLatencyOption = new Option<double>("--cloud-latency-ms") { Description = "Median think time of the built-in cloud.", DefaultValueFactory = _ => 300 };
+var baselineOption = new Option<FileInfo?>("--baseline") { Description = "A previous report.json: print each lane's p50/p99/max and the cloud's deltas; a regression exits 1." };
+var toleranceOption = new Option<double>("--tolerance") { Description = "Worse than this times the baseline is a regression (with --baseline).", DefaultValueFactory = _ => Baseline.DefaultTolerance };
+var floorOption = new Option<double>("--floor-ms") { Description = "... and worse by more than this many ms (with --baseline).", DefaultValueFactory = _ => Baseline.DefaultFloorMs };
+var runsOption = new Option<int>("--runs") { Description = "Replay N times after one warm-up run and report each figure's median and spread; budgets and baselines read the median.", DefaultValueFactory = _ => 1 };
+var sweepOption = new Option<string?>("--sweep") { Description = "Load factors, e.g. 1,2,5,10,20: the trace replayed with events N times denser; p50/p99 and misses per lane against load, and the knee." };
+var junitOption = new Option<FileInfo?>("--junit") { Description = "Write the verdict as JUnit XML (a case per budget, expectation and baseline figure)." };
 
 var replay = new Command("replay", "Replay a drive trace through the runtime, the bus and the cloud responder; report latencies, outcomes and a budget verdict.")
 {
     traceArgument, clockOption, speedOption, outOption, budgetsOption, budgetOption, brokerOption, seedOption, lenientOption, cloudLatencyOption,
+    baselineOption, toleranceOption, floorOption, runsOption, sweepOption, junitOption,
 };
 replay.SetAction(async (parse, cancellationToken) =>
 {
     var path = parse.GetValue(traceArgument)!;
     var clock = parse.GetValue(clockOption) switch
     {
+        "compressed" => ClockMode.Compressed,
         "virtual" => ClockMode.Virtual,
         "realtime" => ClockMode.Realtime,
-        var other => throw new FormatException($"--clock must be virtual or realtime, not '{other}'"),
+        var other => throw new FormatException($"--clock must be compressed, virtual or realtime, not '{other}'"),
     };
     var speed = parse.GetValue(speedOption);
     if (speed <= 0)
@@ -74,23 +83,43 @@ replay.SetAction(async (parse, cancellationToken) =>
         Copilot = CopilotOptions.FromConfiguration(configuration),
         Voice = configuration.GetSection(VoiceOptions.SectionName).Get<VoiceOptions>() ?? new VoiceOptions(),
     };
+    var rig = new RigOptions
+    {
+        Runs = parse.GetValue(runsOption) is var runs and >= 1 and <= 100 ? runs : throw new FormatException("--runs must be 1-100"),
+        Sweep = parse.GetValue(sweepOption) is { } sweep ? Sweep.ParseFactors(sweep) : null,
+        BaselineFile = parse.GetValue(baselineOption)?.FullName,
+        Tolerance = parse.GetValue(toleranceOption) is var tolerance and >= 1 ? tolerance : throw new FormatException("--tolerance must be at least 1"),
+        FloorMs = parse.GetValue(floorOption) is var floor and >= 0 ? floor : throw new FormatException("--floor-ms must not be negative"),
+        Budgets = budgets,
+    };
+    if (rig.BaselineFile is { } baselineFile && !File.Exists(baselineFile))
+    {
+        throw new FileNotFoundException($"{baselineFile}: no such baseline report");
+    }
+
     var progressConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-    SimReport? report = null;
+    RigResult? result = null;
     await progressConsole.Progress().AutoClear(true).StartAsync(async context =>
     {
         var task = context.AddTask($"replaying {path.Name}", maxValue: 1);
-        report = await Replayer.RunAsync(trace, path.Name, options, new Progress<double>(p => task.Value = p), loggers);
+        result = await Rig.RunAsync(trace, path.Name, options, rig, new Progress<double>(p => task.Value = p), loggers);
         task.Value = 1;
     });
 
+    var report = result!.Report;
     var outDirectory = parse.GetValue(outOption)!;
     outDirectory.Create();
-    await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.json"), report!.Json, cancellationToken);
-    await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.html"), HtmlReport.Render(report.Json), cancellationToken);
+    await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.json"), report.Json, cancellationToken);
+    await File.WriteAllTextAsync(Path.Combine(outDirectory.FullName, "report.html"), HtmlReport.Render(report.Json, result.BaselineJson), cancellationToken);
     var violations = Budgets.Check(report.Document, budgets);
-    ConsoleSummary.Write(AnsiConsole.Console, report.Document, violations, budgets.Count > 0);
+    if (parse.GetValue(junitOption) is { } junit)
+    {
+        JUnitReport.Build(report.Document.RootElement, trace, budgets, violations, result.Baseline).Save(junit.FullName);
+    }
+
+    ConsoleSummary.Write(AnsiConsole.Console, report.Document, violations, budgets.Count > 0, result.Baseline);
     Console.Error.WriteLine($"report: {Path.Combine(outDirectory.FullName, "report.json")} and report.html");
-    return violations.Count == 0 ? 0 : 1;
+    return violations.Count == 0 && !result.Baseline.Any(d => d.Regression) ? 0 : 1;
 });
 
 var logArgument = new Argument<FileInfo>("log") { Description = "candump -l log." };
@@ -125,7 +154,7 @@ try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is TraceFormatException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
+catch (Exception e) when (e is TraceFormatException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or Microsoft.Extensions.Options.OptionsValidationException or JsonException or KeyNotFoundException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return BadInput;

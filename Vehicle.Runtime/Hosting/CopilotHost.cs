@@ -286,7 +286,18 @@ public sealed partial class CopilotHost : ICommandChannel
         }
 
         var actuator = _services.Actuator ?? new SimulatedVehicle(Signals);
-        _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
+        try
+        {
+            _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
+        }
+        catch
+        {
+            // The channel owns the sessions once it exists; until then they are the car's to release.
+            critical.Dispose();
+            intake.Dispose();
+            throw;
+        }
+
         _ready.TrySetResult();
         LogStarted(_logger, options.Cloud.Mode, _services.CloudGateway is not null);
     }

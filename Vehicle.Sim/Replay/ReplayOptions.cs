@@ -6,7 +6,14 @@ namespace Vehicle.Sim.Replay;
 /// <summary>Which clock drives a replay.</summary>
 public enum ClockMode
 {
-    /// <summary>As fast as possible, deterministic: everything reads a simulated clock that the replay moves.</summary>
+    /// <summary>
+    /// Fast and honest (the default): the real monotonic clock while anything is in flight, a jump
+    /// to the next due event or timer when everything is idle. Every latency is work really done
+    /// on this machine; the idle time of the drive is skipped.
+    /// </summary>
+    Compressed,
+
+    /// <summary>As fast as possible, deterministic: everything reads a simulated clock that the replay moves; work costs no time (latencies are 0), so same trace and seed give a byte-identical report.</summary>
     Virtual,
 
     /// <summary>Wall-clock pacing (divided by <see cref="ReplayOptions.Speed"/>): honest latency numbers.</summary>
@@ -16,8 +23,8 @@ public enum ClockMode
 /// <summary>How to replay a trace.</summary>
 public sealed class ReplayOptions
 {
-    /// <summary>The clock.</summary>
-    public ClockMode Clock { get; set; } = ClockMode.Virtual;
+    /// <summary>The clock. Default: <see cref="ClockMode.Compressed"/>.</summary>
+    public ClockMode Clock { get; set; } = ClockMode.Compressed;
 
     /// <summary>Real-time speed factor (2 = twice as fast as recorded).</summary>
     public double Speed { get; set; } = 1;

@@ -38,6 +38,7 @@ public sealed partial class Replayer : IAsyncDisposable
     private readonly ReplayOptions _options;
     private readonly TimeProvider _time;
     private readonly FakeTimeProvider? _virtual;
+    private readonly CompressedTimeProvider? _compressed;
     private readonly SignalStore _store;
     private readonly ReportBuilder _report;
     private readonly SemaphoreSlim _changed = new(0);
@@ -61,11 +62,12 @@ public sealed partial class Replayer : IAsyncDisposable
     private IVoiceActivityDetector? _vad;
     private string? _voiceError;
 
-    private Replayer(ReplayOptions options, TimeProvider time, FakeTimeProvider? fake, SignalStore store, ReportBuilder report)
+    private Replayer(ReplayOptions options, TimeProvider time, FakeTimeProvider? fake, CompressedTimeProvider? compressed, SignalStore store, ReportBuilder report)
     {
         _options = options;
         _time = time;
         _virtual = fake;
+        _compressed = compressed;
         _store = store;
         _report = report;
         _cloudOptions = new OfflineBackendOptions { LatencyMedianMs = options.CloudLatencyMs, LatencySigma = options.CloudLatencySigma, Seed = options.Seed };
@@ -83,11 +85,12 @@ public sealed partial class Replayer : IAsyncDisposable
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
         var start = trace.Events.OfType<ClockEvent>().FirstOrDefault() is { } clock ? clock.Time - clock.At : new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
         FakeTimeProvider? fake = options.Clock == ClockMode.Virtual ? new FakeTimeProvider(start) { AutoAdvanceAmount = TimeSpan.Zero } : null;
-        var time = (TimeProvider?)fake ?? TimeProvider.System;
+        using var compressed = options.Clock == ClockMode.Compressed ? new CompressedTimeProvider(start) : null;
+        var time = (TimeProvider?)fake ?? (TimeProvider?)compressed ?? TimeProvider.System;
         var store = new SignalStore(SignalStore.LoadDefinitions(options.Copilot.Vehicle.ResolveSignalsPath()), time);
         Validate(trace, store, traceName);
         var report = new ReportBuilder(traceName, trace, options);
-        await using var replayer = new Replayer(options, time, fake, store, report);
+        await using var replayer = new Replayer(options, time, fake, compressed, store, report);
         await replayer.StartAsync(loggers).ConfigureAwait(false);
         await replayer.ReplayAsync(trace, progress).ConfigureAwait(false);
         return report.Build(replayer.Bus.Statistics);
@@ -188,7 +191,7 @@ public sealed partial class Replayer : IAsyncDisposable
         // Keep-alive and timeouts run on the real clock: short in real time (a tunnel is found by
         // keep-alive), long in virtual time (a tunnel is a cut there, and a loaded machine must not
         // drop the link on its own and make the run differ).
-        copilot.Bus.Connection = _virtual is null
+        copilot.Bus.Connection = _options.Clock == ClockMode.Realtime
             ? new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) }
             : new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(60), Timeout = TimeSpan.FromSeconds(10) };
         if (string.IsNullOrEmpty(copilot.Profile.Path))
@@ -258,7 +261,7 @@ public sealed partial class Replayer : IAsyncDisposable
         var end = _time.GetUtcNow() + _options.Drain;
         while (Bus.Pending > 0 && _time.GetUtcNow() < end)
         {
-            if (_virtual is null)
+            if (!Stepped)
             {
                 await _changed.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
             }
@@ -268,7 +271,7 @@ public sealed partial class Replayer : IAsyncDisposable
             }
         }
 
-        _report.Finished(_virtual is null ? _wall.Elapsed * _options.Speed : _time.GetUtcNow() - origin, _wall.Elapsed, Bus.Pending);
+        _report.Finished(Stepped ? _time.GetUtcNow() - origin : _wall.Elapsed * _options.Speed, _wall.Elapsed, Bus.Pending, _compressed?.Jumped ?? TimeSpan.Zero);
     }
 
     /// <summary>The trace as timed actions (faults with a duration also get their end).</summary>
@@ -393,9 +396,9 @@ public sealed partial class Replayer : IAsyncDisposable
         // Latency and loss are real-time effects; the virtual clock does not see network delays.
         _proxy.Latency = _virtual is null ? TimeSpan.FromMilliseconds(link.LatencyMs) : TimeSpan.Zero;
         _proxy.Loss = _virtual is null ? link.Loss : 0;
-        // Keep-alive runs on the real clock, so in virtual time a tunnel is a clean cut.
-        _proxy.State = link.Online ? ProxyState.Forwarding : link.Blackhole && _virtual is null ? ProxyState.Blackhole : ProxyState.Cut;
-        if (!link.Online && _virtual is not null)
+        // Keep-alive runs on the real clock, so when the replay moves its clock a tunnel is a clean cut.
+        _proxy.State = link.Online ? ProxyState.Forwarding : link.Blackhole && !Stepped ? ProxyState.Blackhole : ProxyState.Cut;
+        if (!link.Online && Stepped)
         {
             await WaitForAsync(() => !Bus.IsConnected).ConfigureAwait(false);
         }
@@ -452,9 +455,20 @@ public sealed partial class Replayer : IAsyncDisposable
         }
     }
 
-    /// <summary>Moves the clock: virtual in settled steps, real time by waiting (divided by the speed factor).</summary>
+    /// <summary>
+    /// Moves the clock: virtual in settled steps; compressed by jumping, only when the system is
+    /// idle, to the next due timer or the target, whichever comes first; real time by waiting
+    /// (divided by the speed factor).
+    /// </summary>
     private async Task MoveToAsync(DateTimeOffset origin, TimeSpan at)
     {
+        var target = origin + at;
+        if (_compressed is not null)
+        {
+            await AdvanceAsync(_compressed, target, () => SettleAsync()).ConfigureAwait(false);
+            return;
+        }
+
         if (_virtual is null)
         {
             var due = (at / _options.Speed) - _wall.Elapsed;
@@ -466,7 +480,6 @@ public sealed partial class Replayer : IAsyncDisposable
             return;
         }
 
-        var target = origin + at;
         while (_virtual.GetUtcNow() < target)
         {
             var step = target - _virtual.GetUtcNow();
@@ -476,20 +489,41 @@ public sealed partial class Replayer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Virtual time only: waits (on the real clock, bounded) until nothing can happen without the
-    /// clock moving: no connection attempt running; the car offline, or every pending cloud query
-    /// thinking on the simulated clock.
+    /// The compressed clock's one rule: it jumps only once <paramref name="settle"/> says the system
+    /// is idle, and never past a due timer (the timer fires, its work runs on real time, and the
+    /// system settles again before the next jump). Time in between is real.
+    /// </summary>
+    internal static async Task AdvanceAsync(CompressedTimeProvider clock, DateTimeOffset target, Func<Task> settle)
+    {
+        while (clock.GetUtcNow() < target)
+        {
+            await settle().ConfigureAwait(false);
+            var next = clock.NextDue is { } due && due < target ? due : target;
+            clock.JumpTo(next);
+        }
+
+        await settle().ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the replay moves its clock (virtual or compressed) rather than pacing on the wall clock.</summary>
+    private bool Stepped => _virtual is not null || _compressed is not null;
+
+    /// <summary>
+    /// Virtual and compressed time: waits (on the real clock, bounded) until nothing can happen
+    /// without the clock moving: every utterance's outcome in, no connection attempt running; the
+    /// car offline, or every pending cloud query thinking on the replay's clock.
     /// </summary>
     private Task SettleAsync(bool expectConnected = false)
     {
-        if (_virtual is null)
+        if (!Stepped)
         {
             return Task.CompletedTask;
         }
 
         var bus = Bus;
         return WaitForAsync(() =>
-            !bus.IsConnecting
+            _outstanding.TrueForAll(t => t.IsCompleted)
+            && !bus.IsConnecting
             && (!expectConnected || bus.IsConnected)
             && (!bus.IsConnected || bus.Pending <= _backend.Thinking));
     }

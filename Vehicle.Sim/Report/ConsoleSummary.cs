@@ -6,12 +6,16 @@ namespace Vehicle.Sim.Report;
 /// <summary>The summary a person reads after a replay (Spectre.Console tables).</summary>
 internal static class ConsoleSummary
 {
-    public static void Write(IAnsiConsole console, JsonDocument report, IReadOnlyList<BudgetViolation> violations, bool gated)
+    public static void Write(IAnsiConsole console, JsonDocument report, IReadOnlyList<BudgetViolation> violations, bool gated, IReadOnlyList<BaselineDelta>? baseline = null)
     {
         var root = report.RootElement;
         var run = root.GetProperty("run");
-        console.MarkupLine($"[bold]Replay of {Markup.Escape(run.GetProperty("trace").GetString()!)}[/]: {run.GetProperty("events").GetInt32()} events, {run.GetProperty("simulated_s").GetDouble():F1} s of drive, {run.GetProperty("clock").GetString()} clock, seed {run.GetProperty("seed").GetInt32()}");
-        var lanes = new Table().Title("Lanes: admission to outcome (ms); all fields in report.json");
+        var wall = run.TryGetProperty("wall_s", out var w) ? $" in {w.GetDouble():F1} s of wall time" : string.Empty;
+        console.MarkupLine($"[bold]Replay of {Markup.Escape(run.GetProperty("trace").GetString()!)}[/]: {run.GetProperty("events").GetInt32()} events, {run.GetProperty("simulated_s").GetDouble():F1} s of drive{wall}, {run.GetProperty("clock").GetString()} clock, seed {run.GetProperty("seed").GetInt32()}");
+        var runs = root.TryGetProperty("runs", out var r) ? r : default;
+        var lanes = new Table().Title(runs.ValueKind == JsonValueKind.Object
+            ? $"Lanes: admission to outcome (ms), median of {runs.GetProperty("count").GetInt32()} runs after a warm-up (min-max)"
+            : "Lanes: admission to outcome (ms); all fields in report.json");
         foreach (var column in new[] { "lane", "count", "p50", "p99", "max", "missed", "refused", "rejected" })
         {
             lanes.AddColumn(new TableColumn(column).RightAligned());
@@ -20,10 +24,30 @@ internal static class ConsoleSummary
         foreach (var lane in root.GetProperty("lanes").EnumerateObject())
         {
             var v = lane.Value;
-            lanes.AddRow(lane.Name, N(v, "count"), F(v, "p50_ms"), F(v, "p99_ms"), F(v, "max_ms"), N(v, "deadline_missed"), N(v, "refused"), N(v, "rejected"));
+            lanes.AddRow(lane.Name, N(v, "count"), Spread(runs, lane.Name, v, "p50_ms"), Spread(runs, lane.Name, v, "p99_ms"), Spread(runs, lane.Name, v, "max_ms"), N(v, "deadline_missed"), N(v, "refused"), N(v, "rejected"));
         }
 
         console.Write(lanes);
+        if (root.TryGetProperty("sweep", out var sweep))
+        {
+            WriteSweep(console, sweep);
+        }
+
+        if (baseline is { Count: > 0 })
+        {
+            var deltas = new Table().Title("Against the baseline").AddColumn("figure").AddColumn(new TableColumn("baseline ms").RightAligned())
+                .AddColumn(new TableColumn("now ms").RightAligned()).AddColumn(new TableColumn("ratio").RightAligned()).AddColumn("");
+            foreach (var d in baseline)
+            {
+                deltas.AddRow(d.Key, d.Baseline.ToString("F2", Invariant), d.Current.ToString("F2", Invariant), double.IsFinite(d.Ratio) ? d.Ratio.ToString("F2", Invariant) : "-", d.Regression ? "[red]REGRESSION[/]" : string.Empty);
+            }
+
+            console.Write(deltas);
+            foreach (var d in baseline.Where(d => d.Regression))
+            {
+                console.MarkupLine($"[red]Regression:[/] {Markup.Escape(Baseline.Describe(d))}");
+            }
+        }
         var cloud = root.GetProperty("cloud");
         var table = new Table().Title("Cloud questions").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
         foreach (var name in new[] { "asked", "sent", "queued_offline", "answered", "delivered_after_reconnect", "expired", "failed", "lost", "reconnects" })
@@ -54,6 +78,44 @@ internal static class ConsoleSummary
         {
             console.MarkupLine($"[red]Budget broken:[/] {Markup.Escape(v.Key)} = {v.Actual} > {v.Limit}");
         }
+    }
+
+    private static readonly System.Globalization.CultureInfo Invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+    private static void WriteSweep(IAnsiConsole console, JsonElement sweep)
+    {
+        var table = new Table().Title("Capacity curve: per lane p50 / p99 ms and misses against load (events N× denser)").AddColumn("lane");
+        foreach (var factor in sweep.GetProperty("factors").EnumerateArray())
+        {
+            table.AddColumn(new TableColumn(factor.GetDouble().ToString(Invariant) + "×").RightAligned());
+        }
+
+        table.AddColumn("knee");
+        foreach (var lane in sweep.GetProperty("lanes").EnumerateObject())
+        {
+            var cells = new List<string> { lane.Name };
+            foreach (var point in lane.Value.EnumerateArray())
+            {
+                var misses = point.GetProperty("deadline_missed").GetInt32() + point.GetProperty("rejected").GetInt32();
+                cells.Add($"{F(point, "p50_ms")} / {F(point, "p99_ms")}{(misses > 0 ? $" [red]({misses} missed)[/]" : string.Empty)}");
+            }
+
+            var knee = sweep.GetProperty("knee").GetProperty(lane.Name);
+            cells.Add(knee.ValueKind == JsonValueKind.Number ? knee.GetDouble().ToString(Invariant) + "×" : "none");
+            table.AddRow([.. cells]);
+        }
+
+        console.Write(table);
+    }
+
+    private static string Spread(JsonElement runs, string lane, JsonElement value, string name)
+    {
+        if (runs.ValueKind != JsonValueKind.Object || !runs.GetProperty("figures").TryGetProperty($"lanes.{lane}.{name}", out var figure))
+        {
+            return F(value, name);
+        }
+
+        return $"{F(value, name)} ({figure.GetProperty("min").GetDouble().ToString("F2", Invariant)}-{figure.GetProperty("max").GetDouble().ToString("F2", Invariant)})";
     }
 
     private static string N(JsonElement e, string name) => e.GetProperty(name).GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);

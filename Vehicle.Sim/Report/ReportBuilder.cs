@@ -32,6 +32,7 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
     private int _unsettled;
     private TimeSpan _simulated;
     private TimeSpan _wall;
+    private TimeSpan _jumped;
     private int _pendingAtEnd;
 
     public void Outcome(UtteranceEvent utterance, CommandOutcome outcome, bool online, DateTimeOffset now)
@@ -120,11 +121,12 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
 
     public void Unsettled() => Interlocked.Increment(ref _unsettled);
 
-    public void Finished(TimeSpan simulated, TimeSpan wall, int pending)
+    public void Finished(TimeSpan simulated, TimeSpan wall, int pending, TimeSpan jumped)
     {
         _simulated = simulated;
         _wall = wall;
         _pendingAtEnd = pending;
+        _jumped = jumped;
     }
 
     public SimReport Build(BusStatistics bus)
@@ -159,7 +161,7 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
         json.WriteStartObject();
         json.WriteStartObject("run");
         json.WriteString("trace", traceName);
-        json.WriteString("clock", options.Clock == ClockMode.Virtual ? "virtual" : "realtime");
+        json.WriteString("clock", options.Clock.ToString().ToLowerInvariant());
         json.WriteNumber("speed", options.Speed);
         json.WriteNumber("seed", options.Seed);
         json.WriteString("broker", options.Broker ?? "embedded");
@@ -169,9 +171,16 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
         json.WriteNumber("audio_utterances", _audioUtterances);
         json.WriteNumber("audio_events_skipped", _audioSkipped);
         json.WriteNumber("simulated_s", Math.Round(_simulated.TotalSeconds, 3));
-        if (options.Clock == ClockMode.Realtime)
+        if (options.Clock != ClockMode.Virtual)
         {
+            // Virtual-time reports carry no wall-clock value: they are byte-identical run to run.
             json.WriteNumber("wall_s", Math.Round(_wall.TotalSeconds, 3));
+        }
+
+        if (options.Clock == ClockMode.Compressed)
+        {
+            // The idle time the compressed clock skipped; the rest of simulated_s was real.
+            json.WriteNumber("jumped_s", Math.Round(_jumped.TotalSeconds, 3));
         }
 
         json.WriteNumber("unsettled_waits", _unsettled);

@@ -188,7 +188,7 @@ public sealed class PrivacyWireTests(UnderstanderFixture fixture, ITestOutputHel
         var sink = new ReplySink();
         var car = VehicleBusClient.Start(CarOptions(broker.Uri), sink, guard: new CloudPrivacy(new PrivacyOptions(), () => profile));
         _owned.Add(car);
-        await WaitConnectedAsync(car);
+        await ChannelTestKit.WaitConnectedAsync(car);
 
         // Redaction bypassed: the text goes to the bus as spoken.
         var refused = car.Enqueue(new BusQuery(Guid.NewGuid(), "what is a good birthday present for Maria Schneider", TimeProvider.System.GetUtcNow().AddMinutes(1), "driver"));
@@ -272,22 +272,6 @@ public sealed class PrivacyWireTests(UnderstanderFixture fixture, ITestOutputHel
         VehicleId = vehicle,
     };
 
-    private static async Task WaitConnectedAsync(VehicleBusClient bus)
-    {
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bus.ConnectionChanged += up =>
-        {
-            if (up)
-            {
-                connected.TrySetResult();
-            }
-        };
-        if (!bus.IsConnected)
-        {
-            await connected.Task.WaitAsync(Limit);
-        }
-    }
-
     private async Task<MosquittoProcess> StartBrokerAsync()
     {
         var broker = new MosquittoProcess();
@@ -315,7 +299,7 @@ public sealed class PrivacyWireTests(UnderstanderFixture fixture, ITestOutputHel
         _owned.Add(gateway);
         if (connected)
         {
-            await WaitConnectedAsync(gateway.Bus);
+            await ChannelTestKit.WaitConnectedAsync(gateway.Bus);
         }
 
         return (gateway, results.Reader);

@@ -42,6 +42,45 @@ public sealed partial class HtmlReportTests
         }
     }
 
+    [Fact]
+    public async Task The_html_report_overlays_the_baseline_marks_budgets_and_draws_the_capacity_curve()
+    {
+        var trace = TraceReader.Read(new StringReader("""
+            {"t": 0, "type": "signal", "path": "Vehicle.Speed", "value": 50}
+            {"t": 1, "type": "utterance", "text": "open my window halfway"}
+            {"t": 3, "type": "utterance", "text": "how much range do I have left"}
+            {"t": 5, "type": "utterance", "text": "close the window"}
+            """), "overlay.jsonl");
+        var directory = Directory.CreateTempSubdirectory("html-overlay-");
+        try
+        {
+            var baseline = Path.Combine(directory.FullName, "baseline.json");
+            await File.WriteAllTextAsync(baseline, (await Replayer.RunAsync(trace, "overlay.jsonl", new ReplayOptions())).Json);
+            var result = await Rig.RunAsync(trace, "overlay.jsonl", new ReplayOptions(), new RigOptions
+            {
+                Sweep = [1, 3],
+                BaselineFile = baseline,
+                Budgets = new Dictionary<string, double> { ["lanes.critical.p99_ms"] = 50, ["cloud.lost"] = 0 },
+            });
+            var page = Path.Combine(directory.FullName, "report.html");
+            await File.WriteAllTextAsync(page, HtmlReport.Render(result.Report.Json, result.BaselineJson));
+
+            var dom = await DumpDomAsync(page, directory.FullName);
+
+            Assert.Contains("data-rendered=\"true\"", dom, StringComparison.Ordinal);
+            Assert.Equal(2, CdfLines().Count(dom));
+            Assert.Equal(2, BaselineLines().Count(dom));
+            Assert.Equal(1, BudgetLines().Count(dom)); // a latency budget is a line; cloud.lost is not
+            Assert.Equal(2, SweepLines().Count(dom));
+            Assert.Contains("latency, ms (log scale)", dom, StringComparison.Ordinal);
+            Assert.Contains(">10<", dom, StringComparison.Ordinal); // a decade tick of the log axis
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     private static async Task<string> DumpDomAsync(string page, string profile)
     {
         var start = new ProcessStartInfo(File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium" : "chromium")
@@ -64,6 +103,15 @@ public sealed partial class HtmlReportTests
 
     [GeneratedRegex("class=\"cdf-line\"")]
     private static partial Regex CdfLines();
+
+    [GeneratedRegex("class=\"baseline-line\"")]
+    private static partial Regex BaselineLines();
+
+    [GeneratedRegex("class=\"budget\"")]
+    private static partial Regex BudgetLines();
+
+    [GeneratedRegex("class=\"sweep-line\"")]
+    private static partial Regex SweepLines();
 
     [GeneratedRegex("class=\"command\"")]
     private static partial Regex Commands();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Vehicle.Sim.Replay;
 using Vehicle.Sim.Report;
@@ -59,8 +58,8 @@ public sealed class ReplayTests
             {"t": 30, "type": "fault", "kind": "cloud_slow", "latency_ms": 2500, "duration_s": 10}
             {"t": 31, "type": "utterance", "text": "how far is the moon"}
             """;
-        var first = await ReplayJsonAsync(trace, new ReplayOptions { Seed = 7 });
-        var second = await ReplayJsonAsync(trace, new ReplayOptions { Seed = 7 });
+        var first = await ReplayJsonAsync(trace, new ReplayOptions { Seed = 7, Clock = ClockMode.Virtual });
+        var second = await ReplayJsonAsync(trace, new ReplayOptions { Seed = 7, Clock = ClockMode.Virtual });
         Assert.Equal(first, second);
         using var report = JsonDocument.Parse(first);
         Assert.Equal(0, report.RootElement.GetProperty("cloud").GetProperty("lost").GetInt32());
@@ -97,20 +96,20 @@ public sealed class ReplayTests
         {
             var trace = Path.Combine(directory, "drive.jsonl");
             await File.WriteAllTextAsync(trace, Outage);
-            var (pass, _, _) = await RunAsync(directory, "replay", trace, "--out", directory, "--budget", "lanes.critical.deadline_missed=0", "--budget", "cloud.lost=0");
+            var (pass, _, _) = await SimCli.RunAsync(directory, "replay", trace, "--out", directory, "--budget", "lanes.critical.deadline_missed=0", "--budget", "cloud.lost=0");
             Assert.Equal(0, pass);
             Assert.True(File.Exists(Path.Combine(directory, "report.json")));
 
-            var (broken, stdout, _) = await RunAsync(directory, "replay", trace, "--out", directory, "--budget", "cloud.answer_max_ms=1");
+            var (broken, stdout, _) = await SimCli.RunAsync(directory, "replay", trace, "--out", directory, "--budget", "cloud.answer_max_ms=1");
             Assert.Equal(1, broken);
             Assert.Contains("cloud.answer_max_ms", stdout, StringComparison.Ordinal);
 
             await File.AppendAllTextAsync(trace, "{\"t\": 30, \"type\": \"utterance\"}\n");
-            var (bad, _, stderr) = await RunAsync(directory, "replay", trace, "--out", directory);
+            var (bad, _, stderr) = await SimCli.RunAsync(directory, "replay", trace, "--out", directory);
             Assert.Equal(2, bad);
             Assert.Contains("drive.jsonl:9:", stderr, StringComparison.Ordinal);
 
-            var (lenient, _, lenientErr) = await RunAsync(directory, "replay", trace, "--out", directory, "--lenient");
+            var (lenient, _, lenientErr) = await SimCli.RunAsync(directory, "replay", trace, "--out", directory, "--lenient");
             Assert.Equal(0, lenient);
             Assert.Contains("skipped: drive.jsonl:9:", lenientErr, StringComparison.Ordinal);
         }
@@ -182,21 +181,4 @@ public sealed class ReplayTests
 
     private static async Task<string> ReplayJsonAsync(string trace, ReplayOptions options) =>
         (await Replayer.RunAsync(TraceReader.Read(new StringReader(trace), "test.jsonl"), "test.jsonl", options)).Json;
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string state, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Vehicle.Sim.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["XDG_STATE_HOME"] = state;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }
