@@ -59,9 +59,10 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
 
     /// <summary>
     /// Moves the clock forward to <paramref name="target"/> at once (never back) and fires, in due
-    /// order and on this thread, every timer the jump passes.
+    /// order and on this thread, every timer the jump passes (or that is due now).
     /// </summary>
-    public void JumpTo(DateTimeOffset target)
+    /// <returns>How many timers fired.</returns>
+    public int JumpTo(DateTimeOffset target)
     {
         List<Entry> due = [];
         lock (_gate)
@@ -85,6 +86,7 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
         }
 
         _wake.Set();
+        return due.Count;
     }
 
     /// <inheritdoc/>

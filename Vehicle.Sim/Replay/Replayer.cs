@@ -35,6 +35,9 @@ public sealed partial class Replayer : IAsyncDisposable
 
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
 
+    // How often a busy compressed replay looks again whether it may jump.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+
     private readonly ReplayOptions _options;
     private readonly TimeProvider _time;
     private readonly FakeTimeProvider? _virtual;
@@ -251,7 +254,13 @@ public sealed partial class Replayer : IAsyncDisposable
             var (at, action) = timeline[i];
             await MoveToAsync(origin, at).ConfigureAwait(false);
             await action().ConfigureAwait(false);
-            await SettleAsync().ConfigureAwait(false);
+            if (_virtual is not null)
+            {
+                // Virtual time settles after every event (determinism); compressed time lets the
+                // next event come while this one's work runs, as real time would.
+                await SettleAsync().ConfigureAwait(false);
+            }
+
             progress?.Report((double)(i + 1) / timeline.Count);
         }
 
@@ -465,7 +474,7 @@ public sealed partial class Replayer : IAsyncDisposable
         var target = origin + at;
         if (_compressed is not null)
         {
-            await AdvanceAsync(_compressed, target, () => SettleAsync()).ConfigureAwait(false);
+            await AdvanceAsync(_compressed, target, Idle, WaitForChangeAsync).ConfigureAwait(false);
             return;
         }
 
@@ -489,43 +498,63 @@ public sealed partial class Replayer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The compressed clock's one rule: it jumps only once <paramref name="settle"/> says the system
-    /// is idle, and never past a due timer (the timer fires, its work runs on real time, and the
-    /// system settles again before the next jump). Time in between is real.
+    /// The compressed clock's one rule: while anything is in flight, time is real (this waits, and
+    /// the target may arrive in real time while work is still running: events then overlap, as
+    /// they would in the car); when <paramref name="idle"/> holds, the clock jumps to the next due
+    /// timer or the target, whichever comes first, never past a due timer.
     /// </summary>
-    internal static async Task AdvanceAsync(CompressedTimeProvider clock, DateTimeOffset target, Func<Task> settle)
+    /// <param name="clock">The compressed clock.</param>
+    /// <param name="target">When the next trace event is due.</param>
+    /// <param name="idle">Whether nothing is in flight.</param>
+    /// <param name="wait">Waits in real time, at most the given span or until something changes.</param>
+    internal static async Task AdvanceAsync(CompressedTimeProvider clock, DateTimeOffset target, Func<bool> idle, Func<TimeSpan, Task> wait)
     {
         while (clock.GetUtcNow() < target)
         {
-            await settle().ConfigureAwait(false);
-            var next = clock.NextDue is { } due && due < target ? due : target;
-            clock.JumpTo(next);
-        }
+            if (idle())
+            {
+                var next = clock.NextDue is { } due && due < target ? due : target;
+                if (clock.JumpTo(next) > 0)
+                {
+                    // What the timers started (a reconnect, an answer) gets a turn to show up as in flight.
+                    await wait(TimeSpan.Zero).ConfigureAwait(false);
+                }
 
-        await settle().ConfigureAwait(false);
+                continue;
+            }
+
+            var remaining = target - clock.GetUtcNow();
+            await wait(remaining <= TimeSpan.Zero ? TimeSpan.Zero : remaining < PollInterval ? remaining : PollInterval).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Whether the replay moves its clock (virtual or compressed) rather than pacing on the wall clock.</summary>
     private bool Stepped => _virtual is not null || _compressed is not null;
 
     /// <summary>
-    /// Virtual and compressed time: waits (on the real clock, bounded) until nothing can happen
-    /// without the clock moving: every utterance's outcome in, no connection attempt running; the
-    /// car offline, or every pending cloud query thinking on the replay's clock.
+    /// Virtual time: waits (on the real clock, bounded) until nothing can happen without the clock
+    /// moving. Compressed time: the same before the replay reads its results; between events the
+    /// clock itself decides (<see cref="AdvanceAsync"/>).
     /// </summary>
-    private Task SettleAsync(bool expectConnected = false)
-    {
-        if (!Stepped)
-        {
-            return Task.CompletedTask;
-        }
+    private Task SettleAsync(bool expectConnected = false) =>
+        Stepped ? WaitForAsync(() => Idle() && (!expectConnected || Bus.IsConnected)) : Task.CompletedTask;
 
+    /// <summary>
+    /// Nothing in flight: every utterance's outcome in, no connection attempt running, and the car
+    /// offline or every pending cloud query thinking on the replay's clock.
+    /// </summary>
+    private bool Idle()
+    {
         var bus = Bus;
-        return WaitForAsync(() =>
-            _outstanding.TrueForAll(t => t.IsCompleted)
+        return _outstanding.TrueForAll(t => t.IsCompleted)
             && !bus.IsConnecting
-            && (!expectConnected || bus.IsConnected)
-            && (!bus.IsConnected || bus.Pending <= _backend.Thinking));
+            && (!bus.IsConnected || bus.Pending <= _backend.Thinking);
+    }
+
+    private async Task WaitForChangeAsync(TimeSpan atMost)
+    {
+        await _changed.WaitAsync(atMost).ConfigureAwait(false);
+        await Task.Yield();
     }
 
     private async Task WaitForAsync(Func<bool> settled)

@@ -84,27 +84,41 @@ internal static class ConsoleSummary
 
     private static void WriteSweep(IAnsiConsole console, JsonElement sweep)
     {
-        var table = new Table().Title("Capacity curve: per lane p50 / p99 ms and misses against load (events N× denser)").AddColumn("lane");
-        foreach (var factor in sweep.GetProperty("factors").EnumerateArray())
+        var lanes = sweep.GetProperty("lanes").EnumerateObject().ToList();
+        var table = new Table().Title("Capacity curve: p50 / p99 ms (misses) against load, events N× denser").AddColumn(new TableColumn("load").RightAligned());
+        foreach (var lane in lanes)
         {
-            table.AddColumn(new TableColumn(factor.GetDouble().ToString(Invariant) + "×").RightAligned());
+            table.AddColumn(new TableColumn(lane.Name).RightAligned());
         }
 
-        table.AddColumn("knee");
-        foreach (var lane in sweep.GetProperty("lanes").EnumerateObject())
+        var factors = sweep.GetProperty("factors").EnumerateArray().Select(f => f.GetDouble()).ToList();
+        for (var i = 0; i < factors.Count; i++)
         {
-            var cells = new List<string> { lane.Name };
-            foreach (var point in lane.Value.EnumerateArray())
+            var cells = new List<string> { factors[i].ToString(Invariant) + "×" };
+            foreach (var lane in lanes)
             {
+                var point = lane.Value.EnumerateArray().ElementAtOrDefault(i);
+                if (point.ValueKind != JsonValueKind.Object)
+                {
+                    cells.Add("-");
+                    continue;
+                }
+
                 var misses = point.GetProperty("deadline_missed").GetInt32() + point.GetProperty("rejected").GetInt32();
-                cells.Add($"{F(point, "p50_ms")} / {F(point, "p99_ms")}{(misses > 0 ? $" [red]({misses} missed)[/]" : string.Empty)}");
+                cells.Add($"{F(point, "p50_ms")} / {F(point, "p99_ms")}{(misses > 0 ? $" [red]({misses})[/]" : string.Empty)}");
             }
 
-            var knee = sweep.GetProperty("knee").GetProperty(lane.Name);
-            cells.Add(knee.ValueKind == JsonValueKind.Number ? knee.GetDouble().ToString(Invariant) + "×" : "none");
             table.AddRow([.. cells]);
         }
 
+        var knees = new List<string> { "knee" };
+        foreach (var lane in lanes)
+        {
+            var knee = sweep.GetProperty("knee").GetProperty(lane.Name);
+            knees.Add(knee.ValueKind == JsonValueKind.Number ? knee.GetDouble().ToString(Invariant) + "×" : "none");
+        }
+
+        table.AddRow([.. knees]);
         console.Write(table);
     }
 
