@@ -26,7 +26,7 @@ internal static class ChatSession
             }
         };
         output.WriteLine("Type a command (:state, :set PATH VALUE, :quit).");
-        var suggestions = new Suggestions(car.Profile, TimeProvider.System);
+        var suggestions = new Suggestions(car.Profile, TimeProvider.System, car.Options.Responses);
         Offer(suggestions.Due(driveStarted: true), output);
         while (true)
         {

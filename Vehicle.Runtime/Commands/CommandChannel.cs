@@ -64,10 +64,10 @@ internal sealed partial class CommandChannel : ICommandChannel
         _time = time;
         _logger = logger;
         _longestBudget = new[] { options.CriticalBudget, options.InteractiveBudget, options.CloudBudget }.Max();
-        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon, options.CriticalLaneSpins, () => critical.Understand("warm up the critical lane"));
-        _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon, warmUp: () => intake.Understand("warm up the intake"));
-        _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon);
-        _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon);
+        _critical = new LaneWorker("critical", options.CriticalCapacity, ThreadPriority.AboveNormal, time, ProcessCritical, Abandon, Fail, options.CriticalLaneSpins, () => critical.Understand("warm up the critical lane"));
+        _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon, Fail, warmUp: () => intake.Understand("warm up the intake"));
+        _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon, Fail);
+        _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon, Fail);
         WarmUp();
         metrics.ObserveQueueDepth(() =>
         [
@@ -324,8 +324,17 @@ internal sealed partial class CommandChannel : ICommandChannel
                 return;
             }
 
+            // The deadline may pass between the check above and here: a timeout of zero or less
+            // (or of -1 ms, which a CancellationTokenSource takes as "never") must not actuate.
+            var remaining = _time.GetElapsedTime(_time.GetTimestamp(), item.Deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                Complete(item, OutcomeKind.DeadlineMissed, "deadline_missed", _responses.DeadlineMissed);
+                return;
+            }
+
             using var actuation = RuntimeTelemetry.Source.StartActivity("actuate");
-            using var deadline = new CancellationTokenSource(_time.GetElapsedTime(_time.GetTimestamp(), item.Deadline), _time);
+            using var deadline = new CancellationTokenSource(remaining, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, item.CancellationToken);
             try
             {
@@ -390,6 +399,21 @@ internal sealed partial class CommandChannel : ICommandChannel
 
     private void Abandon(WorkItem item) => Complete(item, OutcomeKind.Rejected, "shutting_down", _responses.ShuttingDown);
 
+    /// <summary>A request whose processing threw: failed (unless it already has its outcome), logged and counted; never throws.</summary>
+    private void Fail(WorkItem item, Exception exception)
+    {
+        try
+        {
+            LogLaneFailure(_logger, item.Lane?.ToString() ?? "intake", exception);
+            Complete(item, OutcomeKind.Failed, "internal: " + exception.GetType().Name, _responses.InternalError);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Recording the outcome failed too (a telemetry listener): the caller still gets it.
+            item.TryComplete(Outcome(item, OutcomeKind.Failed, "internal: " + exception.GetType().Name, _responses.InternalError, []));
+        }
+    }
+
     private CommandOutcome Reject(WorkItem item, string reason)
     {
         var outcome = Outcome(item, OutcomeKind.Rejected, reason, _responses.Busy, []);
@@ -437,6 +461,9 @@ internal sealed partial class CommandChannel : ICommandChannel
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A request on the {Lane} lane failed; the lane goes on")]
+    private static partial void LogLaneFailure(ILogger logger, string lane, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Actuation of {Intent} failed")]
     private static partial void LogActuationFailed(ILogger logger, string intent, Exception exception);

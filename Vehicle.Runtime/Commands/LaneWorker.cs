@@ -16,6 +16,7 @@ internal sealed class LaneWorker : IDisposable
     private readonly PriorityQueue<WorkItem, long> _heap = new();
     private readonly Action<WorkItem> _process;
     private readonly Action<WorkItem> _abandon;
+    private readonly Action<WorkItem, Exception> _fail;
     private readonly TimeProvider _time;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,8 +28,18 @@ internal sealed class LaneWorker : IDisposable
     private readonly ManualResetEventSlim _ready = new();
     private readonly Action? _warmUp;
 
-    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon, bool spin = false, Action? warmUp = null)
+    /// <param name="name">For the thread's name and refusals.</param>
+    /// <param name="capacity">Requests that may wait.</param>
+    /// <param name="priority">The thread's priority.</param>
+    /// <param name="time">Clock of admission control.</param>
+    /// <param name="process">Runs one request on the lane's thread.</param>
+    /// <param name="abandon">Answers a request left when the lane is aborted.</param>
+    /// <param name="fail">Answers a request whose processing threw; must not throw itself.</param>
+    /// <param name="spin">Poll instead of sleeping.</param>
+    /// <param name="warmUp">Runs once on the lane's thread before it serves.</param>
+    public LaneWorker(string name, int capacity, ThreadPriority priority, TimeProvider time, Action<WorkItem> process, Action<WorkItem> abandon, Action<WorkItem, Exception> fail, bool spin = false, Action? warmUp = null)
     {
+        _fail = fail;
         _warmUp = warmUp;
         Name = name;
         _spin = spin;
@@ -146,6 +157,12 @@ internal sealed class LaneWorker : IDisposable
                         {
                             _process(item);
                         }
+                    }
+                    catch (Exception e)
+                    {
+                        // Whatever a request's processing throws (an outbox on a full disk, a profile
+                        // writer, a bug), the request gets an outcome and the lane serves the next one.
+                        _fail(item, e);
                     }
                     finally
                     {

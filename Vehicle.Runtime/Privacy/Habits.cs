@@ -18,11 +18,11 @@ public enum HabitKind
 /// <summary>A habit learned from the history.</summary>
 /// <param name="Kind">What it is about.</param>
 /// <param name="Utterance">The command it would run, in words (it goes through the channel like a spoken one).</param>
-/// <param name="Offer">The question asked, without the time prefix ("Navigate to work?").</param>
+/// <param name="Subject">What it is about, as said: the destination, the contact, the temperature ("work", "mom", "21").</param>
 /// <param name="Days">The days it applies to.</param>
 /// <param name="TimeOfDay">Its usual time (null: at the start of any drive).</param>
 /// <param name="Occurrences">How often the history shows it.</param>
-public sealed record Habit(HabitKind Kind, string Utterance, string Offer, IReadOnlySet<DayOfWeek> Days, TimeSpan? TimeOfDay, int Occurrences);
+public sealed record Habit(HabitKind Kind, string Utterance, string Subject, IReadOnlySet<DayOfWeek> Days, TimeSpan? TimeOfDay, int Occurrences);
 
 /// <summary>
 /// Learns simple habits from the executed-command history, on board: the usual destination on
@@ -59,7 +59,7 @@ public static class HabitLearner
                 if (Cluster(group.ToList(), onDays) is { } cluster)
                 {
                     var destination = group.Key;
-                    habits.Add(new Habit(HabitKind.Destination, $"navigate to {destination}", $"Navigate to {destination}?", days, cluster.Time, cluster.Count));
+                    habits.Add(new Habit(HabitKind.Destination, $"navigate to {destination}", destination, days, cluster.Time, cluster.Count));
                 }
             }
         }
@@ -72,7 +72,7 @@ public static class HabitLearner
             {
                 if (Cluster(group.ToList(), onDay) is { } cluster)
                 {
-                    habits.Add(new Habit(HabitKind.RecurringCall, $"call {group.Key}", $"Call {group.Key}?", new HashSet<DayOfWeek> { day }, cluster.Time, cluster.Count));
+                    habits.Add(new Habit(HabitKind.RecurringCall, $"call {group.Key}", group.Key, new HashSet<DayOfWeek> { day }, cluster.Time, cluster.Count));
                 }
             }
         }
@@ -120,7 +120,7 @@ public static class HabitLearner
         }
 
         var degrees = median.ToString("0.#", CultureInfo.InvariantCulture);
-        return new Habit(HabitKind.StartTemperature, $"set the temperature to {degrees} degrees", $"Set the temperature to {degrees} degrees, as usual?", Weekdays.Concat(Weekend).ToHashSet(), null, agreeing);
+        return new Habit(HabitKind.StartTemperature, $"set the temperature to {degrees} degrees", degrees, Weekdays.Concat(Weekend).ToHashSet(), null, agreeing);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Vehicle.Runtime.Responses;
 
 namespace Vehicle.Runtime.Privacy;
 
@@ -16,8 +17,10 @@ public sealed record Suggestion(Habit Habit, string Text);
 /// a following "yes" turns it into a command (which then goes through the command channel and
 /// its policy like any other); anything else withdraws it.
 /// </summary>
-public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider time)
+public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider time, ResponseTable? responses = null)
 {
+    private readonly ResponseTable _responses = responses ?? new ResponseTable();
+
     /// <summary>How far from a habit's usual time it is offered.</summary>
     public static readonly TimeSpan OfferWindow = TimeSpan.FromMinutes(15);
 
@@ -56,12 +59,25 @@ public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider t
             }
 
             _offered.Add((habit.Utterance, today));
-            var text = habit.TimeOfDay is null ? habit.Offer : $"It's {now.ToString("H:mm", CultureInfo.InvariantCulture)}. {habit.Offer}";
+            var offer = Offer(habit);
+            var text = habit.TimeOfDay is null ? offer : ResponseTable.Format(ResponseTable.Format(_responses.OfferAtTime, "time", now.ToString("H:mm", CultureInfo.InvariantCulture)), "offer", offer);
             Pending = new Suggestion(habit, text);
             return Pending;
         }
 
         return null;
+    }
+
+    /// <summary>The question that offers <paramref name="habit"/>, from the response table ("Navigate to work?").</summary>
+    public string Offer(Habit habit)
+    {
+        ArgumentNullException.ThrowIfNull(habit);
+        return habit.Kind switch
+        {
+            HabitKind.Destination => ResponseTable.Format(_responses.OfferNavigate, "destination", habit.Subject),
+            HabitKind.RecurringCall => ResponseTable.Format(_responses.OfferCall, "contact", habit.Subject),
+            _ => ResponseTable.Format(_responses.OfferTemperature, "degrees", habit.Subject),
+        };
     }
 
     /// <summary>

@@ -77,6 +77,18 @@ public sealed class ResponseTable
     /// <summary>The outbox dropped the question for newer ones.</summary>
     public string CloudEvicted { get; set; } = "Too many questions were waiting; please ask again.";
 
+    /// <summary>Offers the usual destination. <c>{destination}</c>: it, as the driver says it.</summary>
+    public string OfferNavigate { get; set; } = "Navigate to {destination}?";
+
+    /// <summary>Offers the usual call. <c>{contact}</c>: who.</summary>
+    public string OfferCall { get; set; } = "Call {contact}?";
+
+    /// <summary>Offers the usual temperature at the start of a drive. <c>{degrees}</c>: it.</summary>
+    public string OfferTemperature { get; set; } = "Set the temperature to {degrees} degrees, as usual?";
+
+    /// <summary>An offer tied to a time of day. <c>{time}</c>: now (H:mm); <c>{offer}</c>: the offer.</summary>
+    public string OfferAtTime { get; set; } = "It's {time}. {offer}";
+
     /// <summary>Fills <c>{name}</c> in <paramref name="entry"/> with <paramref name="value"/>.</summary>
     public static string Format(string entry, string name, string value)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Tests;
@@ -61,6 +62,57 @@ public sealed class CommandChannelTests(UnderstanderFixture fixture)
         Assert.Empty(missed.Actuations);
         Assert.Equal(0, store.Get(DriverWindow).Number);
         Assert.DoesNotContain(actuator.Applied, a => a.StartsWith(DriverWindow, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Submit_DeadlinePassesBetweenTheLastCheckAndTheActuation_DeadlineMissedNotActuated()
+    {
+        // Once armed (after understanding), every read of the clock moves it 20 ms: the check
+        // before planning and the last check before actuating still see the 50 ms deadline ahead,
+        // the actuation's own timeout would start 10 ms after it.
+        var time = new SteppingTime(TimeSpan.FromMilliseconds(20));
+        var store = ChannelTestKit.NewStore(time);
+        using var actuator = new GatedActuator(store) { HoldCall = 0 };
+        await using var channel = ChannelTestKit.Create(fixture, store, actuator, time: time, afterUnderstanding: time.Arm);
+
+        var outcome = await channel.SubmitAsync("open my window halfway", Seat.Driver).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        time.Disarm();
+
+        Assert.Equal((OutcomeKind.DeadlineMissed, "deadline_missed"), (outcome.Kind, outcome.Reason));
+        Assert.Empty(actuator.Applied);
+        Assert.Equal(0, store.Get(DriverWindow).Number);
+    }
+
+    [Fact]
+    public async Task Submit_ProcessingThrows_FailedOutcomeAndTheLaneServesTheNextRequest()
+    {
+        var profile = new FaultyProfile();
+        await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore(), profile: profile);
+
+        profile.FailReads = true;
+        var failed = await channel.SubmitAsync("call mom", Seat.Driver).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        profile.FailReads = false;
+        var next = await channel.SubmitAsync("call mom", Seat.Driver).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((OutcomeKind.Failed, "internal: InvalidOperationException"), (failed.Kind, failed.Reason));
+        Assert.Equal("Sorry, something went wrong.", failed.Response);
+        Assert.Equal(OutcomeKind.Refused, next.Kind); // the lane is alive: an empty profile knows no mom
+    }
+
+    [Fact]
+    public async Task Submit_HistoryWriterThrowsAfterTheOutcome_TheLaneKeepsServing()
+    {
+        var profile = new FaultyProfile { FailRecords = true };
+        var store = ChannelTestKit.NewStore();
+        await using var channel = ChannelTestKit.Create(fixture, store, profile: profile);
+
+        var first = await channel.SubmitAsync("open my window halfway", Seat.Driver).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        var second = await channel.SubmitAsync("close my window", Seat.Driver).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(OutcomeKind.Executed, first.Kind);
+        Assert.Equal(OutcomeKind.Executed, second.Kind);
+        Assert.Equal(0, store.Get(DriverWindow).Number);
+        Assert.True(profile.RecordCalls >= 1); // the first write threw, after the first outcome
     }
 
     [Theory]
@@ -293,5 +345,57 @@ public sealed class CommandChannelTests(UnderstanderFixture fixture)
         await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore());
         var outcome = await channel.SubmitAsync("   ", Seat.Driver);
         Assert.Equal((OutcomeKind.Failed, "empty_input"), (outcome.Kind, outcome.Reason));
+    }
+}
+
+/// <summary>A clock that, once armed, moves a fixed step on every timestamp read.</summary>
+internal sealed class SteppingTime(TimeSpan step) : TimeProvider
+{
+    private readonly FakeTimeProvider _inner = new();
+    private volatile bool _armed;
+
+    public override long TimestampFrequency => _inner.TimestampFrequency;
+
+    public void Arm() => _armed = true;
+
+    public void Disarm() => _armed = false;
+
+    public override long GetTimestamp()
+    {
+        if (_armed)
+        {
+            _inner.Advance(step);
+        }
+
+        return _inner.GetTimestamp();
+    }
+
+    public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        _inner.CreateTimer(callback, state, dueTime, period);
+}
+
+/// <summary>A profile whose reads or history writes throw on demand.</summary>
+internal sealed class FaultyProfile : IPersonalProfile
+{
+    private readonly ProfileSnapshot _empty = new(new ProfileData());
+    private int _recordCalls;
+
+    public volatile bool FailReads;
+
+    public bool FailRecords { get; init; }
+
+    public int RecordCalls => Volatile.Read(ref _recordCalls);
+
+    public ProfileSnapshot Current => FailReads ? throw new InvalidOperationException("profile unavailable") : _empty;
+
+    public void Record(HistoryEntry entry)
+    {
+        Interlocked.Increment(ref _recordCalls);
+        if (FailRecords)
+        {
+            throw new InvalidOperationException("database is busy");
+        }
     }
 }

@@ -11,6 +11,9 @@ public sealed class PrivacyHabitTests
     private static readonly DateTimeOffset FirstMonday = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset NextMonday = FirstMonday.AddDays(21);
 
+    // The offers' words come from the response table (English by default).
+    private static readonly Suggestions Offers = new(new FixedProfile(new ProfileData()), TimeProvider.System);
+
     [Fact]
     public void Learn_ThreeWeeks_FindsExactlyTheCommuteTheFridayCallAndTheStartTemperature()
     {
@@ -18,20 +21,20 @@ public sealed class PrivacyHabitTests
 
         Assert.Equal(3, habits.Count);
         var commute = Assert.Single(habits, h => h.Kind == HabitKind.Destination);
-        Assert.Equal(("navigate to work", "Navigate to work?"), (commute.Utterance, commute.Offer));
+        Assert.Equal(("navigate to work", "Navigate to work?"), (commute.Utterance, Offers.Offer(commute)));
         Assert.Equal([DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday], commute.Days.Order());
         Assert.Equal(TimeSpan.FromHours(8), commute.TimeOfDay);
         Assert.Equal(15, commute.Occurrences);
 
         var call = Assert.Single(habits, h => h.Kind == HabitKind.RecurringCall);
-        Assert.Equal(("call mom", "Call mom?"), (call.Utterance, call.Offer));
+        Assert.Equal(("call mom", "Call mom?"), (call.Utterance, Offers.Offer(call)));
         Assert.Equal([DayOfWeek.Friday], call.Days);
         Assert.Equal(new TimeSpan(17, 30, 0), call.TimeOfDay);
         Assert.Equal(3, call.Occurrences);
 
         var temperature = Assert.Single(habits, h => h.Kind == HabitKind.StartTemperature);
         Assert.Equal("set the temperature to 21 degrees", temperature.Utterance);
-        Assert.Equal("Set the temperature to 21 degrees, as usual?", temperature.Offer);
+        Assert.Equal("Set the temperature to 21 degrees, as usual?", Offers.Offer(temperature));
         Assert.Null(temperature.TimeOfDay);
         Assert.Equal(7, temperature.Days.Count);
     }
