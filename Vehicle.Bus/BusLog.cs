@@ -20,6 +20,12 @@ internal static partial class BusLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reconnect attempt {Attempt} failed ({Error}); next in {Delay}")]
     public static partial void RetryFailed(ILogger logger, int attempt, string error, TimeSpan delay);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "The runtime failed to take the news that query {Id} was dropped")]
+    public static partial void DropNoticeFailed(ILogger logger, Guid id, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The bus's sender loop caught an error and goes on")]
+    public static partial void SenderFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Query {Id} expired unanswered")]
     public static partial void Expired(ILogger logger, Guid id);
 

@@ -59,6 +59,9 @@ public sealed class BusStatistics
     /// <summary>Successful connections (the first one included).</summary>
     public long Connects => Interlocked.Read(ref _counts[(int)BusEvent.Connected]);
 
+    /// <summary>Exceptions the client's background work caught, reported and survived (a throwing sink, a storage error).</summary>
+    public long LoopErrors => Interlocked.Read(ref _counts[(int)BusEvent.LoopError]);
+
     internal void Count(BusEvent what)
     {
         Interlocked.Increment(ref _counts[(int)what]);
@@ -67,7 +70,7 @@ public sealed class BusStatistics
         {
             _dropped.Add(1, new KeyValuePair<string, object?>("reason", name));
         }
-        else if (what is not BusEvent.Connected and not BusEvent.Published)
+        else if (what is not BusEvent.Connected and not BusEvent.Published and not BusEvent.LoopError)
         {
             _queries.Add(1, new KeyValuePair<string, object?>("result", name));
         }
@@ -91,4 +94,5 @@ internal enum BusEvent
     Oversized,
     WrongTopic,
     Connected,
+    LoopError,
 }

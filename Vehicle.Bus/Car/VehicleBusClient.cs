@@ -271,6 +271,12 @@ public sealed class VehicleBusClient : IAsyncDisposable
         BusLog.Connected(_logger, Broker, Topics.VehicleId, result.IsSessionPresent ? "restored" : "new", _outbox.Count);
     }
 
+    /// <summary>
+    /// The sender loop: expiry sweep, then the backlog in order. It survives what it calls: an
+    /// exception (a throwing sink, SQLite, a guard) is logged and counted, and the loop goes on
+    /// with the next wake-up (at the latest the next sweep tick), so publishing and expiry never
+    /// stop for good and disposal never rethrows.
+    /// </summary>
     private async Task SendAsync(CancellationToken cancellationToken)
     {
         try
@@ -278,62 +284,89 @@ public sealed class VehicleBusClient : IAsyncDisposable
             while (await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 _wake.Reader.TryRead(out _);
-                var now = _time.GetUtcNow();
-                if (Interlocked.Exchange(ref _sweep, 0) != 0)
+                try
                 {
-                    foreach (var expired in _outbox.RemoveExpired(now))
-                    {
-                        Statistics.Count(BusEvent.Expired);
-                        BusLog.Expired(_logger, expired.Query.Id);
-                        _sink.OnDropped(expired.Query, QueryDropReason.Expired);
-                    }
+                    await SendOnceAsync(cancellationToken).ConfigureAwait(false);
                 }
-
-                if (!_keeper.IsReady)
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    continue;
-                }
-
-                const int batch = 256;
-                var due = _outbox.Due(now, _options.RetryAfter, batch);
-                var sent = 0;
-                foreach (var entry in due)
-                {
-                    await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    if (!_keeper.IsReady)
-                    {
-                        _inFlight.Release();
-                        break;
-                    }
-
-                    var payload = WireJson.Serialize(entry.Query);
-                    if (Blocked(entry.Query, payload) is not null)
-                    {
-                        _inFlight.Release();
-                        _outbox.Remove(entry.Query.Id);
-                        _sink.OnDropped(entry.Query, QueryDropReason.Blocked);
-                        sent++; // handled: it leaves the backlog
-                        continue;
-                    }
-
-                    _outbox.MarkSent(entry.Query.Id, _time.GetUtcNow());
-                    _ = PublishAsync(entry, payload, cancellationToken);
-                    sent++;
-                }
-
-                if (due.Count == batch && sent == batch)
-                {
-                    Wake();
-                }
-                else if (sent == due.Count)
-                {
-                    // Backlog drained: new queries may take the fast path.
-                    Interlocked.Exchange(ref _backlog, 0);
+                    Statistics.Count(BusEvent.LoopError);
+                    BusLog.SenderFailed(_logger, e);
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task SendOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (Interlocked.Exchange(ref _sweep, 0) != 0)
+        {
+            foreach (var expired in _outbox.RemoveExpired(now))
+            {
+                Statistics.Count(BusEvent.Expired);
+                BusLog.Expired(_logger, expired.Query.Id);
+                Dropped(expired.Query, QueryDropReason.Expired);
+            }
+        }
+
+        if (!_keeper.IsReady)
+        {
+            return;
+        }
+
+        const int batch = 256;
+        var due = _outbox.Due(now, _options.RetryAfter, batch);
+        var sent = 0;
+        foreach (var entry in due)
+        {
+            await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!_keeper.IsReady)
+            {
+                _inFlight.Release();
+                break;
+            }
+
+            var payload = WireJson.Serialize(entry.Query);
+            if (Blocked(entry.Query, payload) is not null)
+            {
+                _inFlight.Release();
+                _outbox.Remove(entry.Query.Id);
+                Dropped(entry.Query, QueryDropReason.Blocked);
+                sent++; // handled: it leaves the backlog
+                continue;
+            }
+
+            _outbox.MarkSent(entry.Query.Id, _time.GetUtcNow());
+            _ = PublishAsync(entry, payload, cancellationToken);
+            sent++;
+        }
+
+        if (due.Count == batch && sent == batch)
+        {
+            Wake();
+        }
+        else if (sent == due.Count)
+        {
+            // Backlog drained: new queries may take the fast path.
+            Interlocked.Exchange(ref _backlog, 0);
+        }
+    }
+
+    /// <summary>Tells the sink about a dropped query; a sink that throws is logged and counted, and the others are still told.</summary>
+    private void Dropped(BusQuery query, QueryDropReason reason)
+    {
+        try
+        {
+            _sink.OnDropped(query, reason);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Statistics.Count(BusEvent.LoopError);
+            BusLog.DropNoticeFailed(_logger, query.Id, e);
         }
     }
 

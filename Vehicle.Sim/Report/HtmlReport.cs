@@ -98,7 +98,7 @@ public static class HtmlReport
           const xa = logAxis(lo, hi, L, W - R), y = f => H - B - (H - T - B) * f;
           el('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, class: 'axis' }, cdf);
           el('line', { x1: L, y1: T, x2: L, y2: H - B, class: 'axis' }, cdf);
-          for (const f of [0, 0.5, 0.9, 0.99, 1]) { el('line', { x1: L, y1: y(f), x2: W - R, y2: y(f), class: 'grid' }, cdf); el('text', { x: 8, y: y(f) + 4 }, cdf, f.toString()); }
+          for (const f of [0, 0.5, 0.9, 0.99]) { el('line', { x1: L, y1: y(f), x2: W - R, y2: y(f), class: 'grid' }, cdf); el('text', { x: 8, y: y(f) + 4 }, cdf, f.toString()); }
           for (const t of xa.ticks) {
             el('line', { x1: xa.at(t), y1: T, x2: xa.at(t), y2: H - B, class: 'grid' }, cdf);
             el('text', { x: xa.at(t) - 8, y: H - B + 16, class: 'tick' }, cdf, label(t));
@@ -126,7 +126,8 @@ public static class HtmlReport
           for (const [key, limit] of budgets) {
             const lane = key.split('.')[1];
             el('line', { x1: xa.at(limit), y1: T, x2: xa.at(limit), y2: H - B, stroke: colors[lane] || '#333', 'stroke-dasharray': '2 3', class: 'budget' }, cdf);
-            el('text', { x: xa.at(limit) + 3, y: T + 12 + 12 * budgets.findIndex(b => b[0] === key) }, cdf, key.replace('lanes.', '') + ' budget ' + limit + ' ms');
+            const right = xa.at(limit) > W - 220;
+            el('text', { x: xa.at(limit) + (right ? -3 : 3), y: T + 12 + 12 * budgets.findIndex(b => b[0] === key), 'text-anchor': right ? 'end' : 'start' }, cdf, key.replace('lanes.', '') + ' budget ' + limit + ' ms');
           }
 
           // Capacity curve: p99 per lane against the load factor, both log-scaled; deadline misses marked.

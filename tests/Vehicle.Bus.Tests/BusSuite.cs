@@ -4,9 +4,9 @@ using System.Text;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 
 namespace Vehicle.Bus.Tests;
@@ -113,6 +113,29 @@ public abstract class BusSuite : IAsyncLifetime
         Assert.Equal(QueryDropReason.Expired, reason);
         Assert.Equal(0, car.Pending);
         Assert.Equal(1, car.Statistics.Expired);
+    }
+
+    [Fact]
+    public async Task A_sink_that_throws_does_not_stop_the_sender_loop_or_the_disposal()
+    {
+        await Broker.StopAsync(kill: false);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        using var sink = new ThrowingSink();
+        var car = StartCar(sink, time: time);
+
+        var first = new BusQuery(Guid.NewGuid(), "will it rain tomorrow", time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        car.Enqueue(first);
+        time.Advance(TimeSpan.FromSeconds(6));
+        await sink.Changed.WaitAsync(() => sink.Calls >= 1, "the first expiry");
+        var second = new BusQuery(Guid.NewGuid(), "will it snow tomorrow", time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        car.Enqueue(second);
+        time.Advance(TimeSpan.FromSeconds(6));
+
+        // The sink threw on the first: the loop went on and told it about the second.
+        await sink.Changed.WaitAsync(() => sink.Dropped.Any(d => d.Query.Id == second.Id), "the second expiry, after the sink threw");
+        Assert.Equal(0, car.Pending);
+        Assert.True(car.Statistics.LoopErrors >= 1);
+        await car.DisposeAsync();
     }
 
     [Theory]
@@ -343,4 +366,33 @@ public sealed class EmbeddedBusTests : BusSuite
 public sealed class MosquittoBusTests : BusSuite
 {
     protected override IBrokerHost CreateBroker() => new MosquittoHost();
+}
+
+/// <summary>A runtime whose first dropped-query notice throws (a bug, a full disk); later ones are recorded.</summary>
+public sealed class ThrowingSink : ICloudReplySink, IDisposable
+{
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public ConcurrentQueue<(BusQuery Query, QueryDropReason Reason)> Dropped { get; } = new();
+
+    public Signal Changed { get; } = new();
+
+    public ValueTask OnReplyAsync(BusReply reply, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public void OnDropped(BusQuery query, QueryDropReason reason)
+    {
+        var call = Interlocked.Increment(ref _calls);
+        Changed.Pulse();
+        if (call == 1)
+        {
+            throw new InvalidOperationException("the runtime fell over");
+        }
+
+        Dropped.Enqueue((query, reason));
+        Changed.Pulse();
+    }
+
+    public void Dispose() => Changed.Dispose();
 }

@@ -2,9 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 
 namespace Vehicle.Bus.Tests;
