@@ -148,6 +148,15 @@ public sealed partial class CloudResponder : IAsyncDisposable
             // (or the car's retry) brings it back.
             LogInterrupted(_logger, error.Message);
         }
+        catch (Exception error) when (error is not OperationCanceledException || !_stop.IsCancellationRequested)
+        {
+            // Anything else: counted and acknowledged, so the broker's in-flight window does not
+            // fill with queries this responder will never finish (the car asks again after its
+            // RetryAfter when no reply came).
+            Statistics.CountFailed();
+            LogUnexpected(_logger, error);
+            await AcknowledgeQuietlyAsync(e).ConfigureAwait(false);
+        }
         finally
         {
             _slots.Release();
@@ -204,10 +213,12 @@ public sealed partial class CloudResponder : IAsyncDisposable
                 var answer = await _backend.AnswerAsync(body.Text, body.Location, _stop.Token).ConfigureAwait(false);
                 reply = new ReplyBody(answer.Text, answer.Command);
             }
-            catch (CloudBackendException e)
+            catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
             {
+                // Whatever the backend throws (its own failures, an HTTP error, a bug), the car gets
+                // an error reply at once instead of waiting for the time-to-live.
                 LogBackendFailed(_logger, _backend.Name, query.CorrelationData is { } c ? Convert.ToHexString(c) : "-", e.Message);
-                reply = new ReplyBody(null, Error: $"backend_failed: {e.Message}");
+                reply = new ReplyBody(null, Error: e is CloudBackendException ? $"backend_failed: {e.Message}" : $"backend_failed: {e.GetType().Name}");
             }
         }
 
@@ -267,4 +278,19 @@ public sealed partial class CloudResponder : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a message ({Reason}): {Detail}")]
     private static partial void LogDropped(ILogger logger, string reason, string detail);
+
+    private async Task AcknowledgeQuietlyAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        try
+        {
+            await e.AcknowledgeAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            LogInterrupted(_logger, error.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Answering a query failed unexpectedly; it is acknowledged and the responder goes on")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
 }

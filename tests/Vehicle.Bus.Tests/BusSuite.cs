@@ -138,6 +138,27 @@ public abstract class BusSuite : IAsyncLifetime
         await car.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_backend_that_throws_anything_gets_error_replies_and_never_silences_the_responder()
+    {
+        // More failures than any broker's in-flight window (Mosquitto: 20), then a working backend.
+        const int Failing = 30;
+        await StartResponderAsync(new FlakyBackend(Failing), workers: 4);
+        using var sink = new RecordingSink();
+        var car = StartCar(sink);
+        for (var i = 0; i < Failing; i++)
+        {
+            car.Enqueue(Query($"question that breaks the backend {i}"));
+        }
+
+        await sink.WaitForRepliesAsync(Failing);
+        car.Enqueue(Query("What is the capital of Australia?"));
+        await sink.WaitForRepliesAsync(Failing + 1);
+
+        Assert.Equal(Failing, sink.Replies.Count(r => r.Error == "backend_failed: HttpRequestException"));
+        Assert.Contains(sink.Replies, r => r.Error is null && r.Text == "The capital of Australia is Canberra.");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -395,4 +416,18 @@ public sealed class ThrowingSink : ICloudReplySink, IDisposable
     }
 
     public void Dispose() => Changed.Dispose();
+}
+
+/// <summary>A cloud model whose first calls fail with an exception it does not wrap (an HTTP error); then the offline knowledge.</summary>
+public sealed class FlakyBackend(int failures) : ICloudBackend
+{
+    private readonly OfflineBackend _inner = new();
+    private int _calls;
+
+    public string Name => "flaky";
+
+    public Task<CloudAnswer> AnswerAsync(string question, CoarseLocation? location, CancellationToken cancellationToken) =>
+        Interlocked.Increment(ref _calls) <= failures
+            ? throw new HttpRequestException("502 Bad Gateway")
+            : _inner.AnswerAsync(question, location, cancellationToken);
 }
