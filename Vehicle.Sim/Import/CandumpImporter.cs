@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using YamlDotNet.Serialization;
+using Vehicle.Sim.Trace;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace Vehicle.Sim.Import;
@@ -91,9 +92,14 @@ public static class CandumpImporter
         double? first = null;
         var last = new Dictionary<string, double>();
         var number = 0;
-        foreach (var line in File.ReadLines(logPath))
+        foreach (var line in BoundedLines.ReadFile(logPath))
         {
             number++;
+            if (line is null)
+            {
+                throw new FormatException($"{Path.GetFileName(logPath)}:{number}: {BoundedLines.TooLong}");
+            }
+
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
@@ -147,6 +153,11 @@ public static class CandumpImporter
             throw new FormatException($"{Path.GetFileName(file)}:{number}: not a candump -l line: {line}");
         }
 
+        if (!double.IsFinite(seconds) || seconds is < 0 or > 1e12)
+        {
+            throw new FormatException($"{Path.GetFileName(file)}:{number}: the timestamp must be seconds (a finite number >= 0), not '{line[1..close]}'");
+        }
+
         var frame = parts[1];
         var hash = frame.IndexOf('#', StringComparison.Ordinal);
         if (hash <= 0 || !uint.TryParse(frame.AsSpan(0, hash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id))
@@ -158,6 +169,17 @@ public static class CandumpImporter
         if (hex.StartsWith('R'))
         {
             return (seconds, parts[0], id, hash > 3, []);
+        }
+
+        if (hex.StartsWith('#'))
+        {
+            // CAN FD: ID##<flags nibble><data>, up to 64 bytes.
+            if (hex.Length < 2 || !Uri.IsHexDigit(hex[1]))
+            {
+                throw new FormatException($"{Path.GetFileName(file)}:{number}: bad CAN FD frame '{frame}' (ID##<flags><data>)");
+            }
+
+            hex = hex[2..];
         }
 
         try

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vehicle.Sim.Trace;
 
 namespace Vehicle.Sim.Import;
 
@@ -13,8 +14,20 @@ public static class CsvImporter
     public static IEnumerable<(TimeSpan At, string Path, double Value)> Decode(string csvPath, string timeColumn, SignalMapping mapping)
     {
         ArgumentNullException.ThrowIfNull(mapping);
-        using var reader = new StreamReader(csvPath);
-        var header = reader.ReadLine()?.Split(',').Select(h => h.Trim()).ToList() ?? throw new FormatException($"{csvPath}: empty file");
+        using var lines = BoundedLines.ReadFile(csvPath).GetEnumerator();
+        var number = 0;
+        string? Next()
+        {
+            if (!lines.MoveNext())
+            {
+                return null;
+            }
+
+            number++;
+            return lines.Current ?? throw new FormatException($"{Path.GetFileName(csvPath)}:{number}: {BoundedLines.TooLong}");
+        }
+
+        var header = Next()?.Split(',').Select(h => h.Trim()).ToList() ?? throw new FormatException($"{csvPath}: empty file");
         var time = header.IndexOf(timeColumn);
         if (time < 0)
         {
@@ -29,17 +42,15 @@ public static class CsvImporter
 
         double? first = null;
         var last = new Dictionary<string, double>();
-        var number = 1;
-        while (reader.ReadLine() is { } line)
+        while (Next() is { } line)
         {
-            number++;
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
             var cells = line.Split(',');
-            if (cells.Length != header.Count || !double.TryParse(cells[time], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            if (cells.Length != header.Count || !double.TryParse(cells[time], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !double.IsFinite(seconds) || Math.Abs(seconds) > 1e12)
             {
                 throw new FormatException($"{Path.GetFileName(csvPath)}:{number}: expected {header.Count} cells with a number in '{timeColumn}'");
             }
@@ -52,7 +63,7 @@ public static class CsvImporter
                     continue;
                 }
 
-                if (!double.TryParse(cells[index], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                if (!double.TryParse(cells[index], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
                 {
                     throw new FormatException($"{Path.GetFileName(csvPath)}:{number}: '{cells[index]}' in column '{map.Signal}' is not a number");
                 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.RegularExpressions;
+using Vehicle.Sim.Trace;
 
 namespace Vehicle.Sim.Import;
 
@@ -94,7 +96,8 @@ public sealed partial class DbcFile
 
     /// <summary>Parses a DBC file.</summary>
     /// <exception cref="FormatException">A malformed <c>BO_</c> or <c>SG_</c> line (file and line number in the message).</exception>
-    public static DbcFile Load(string path) => Parse(File.ReadLines(path), Path.GetFileName(path));
+    public static DbcFile Load(string path) =>
+        Parse(BoundedLines.ReadFile(path).Select((line, i) => line ?? throw new FormatException($"{Path.GetFileName(path)}:{i + 1}: {BoundedLines.TooLong}")), Path.GetFileName(path));
 
     /// <summary>Parses DBC text.</summary>
     /// <exception cref="FormatException">A malformed <c>BO_</c> or <c>SG_</c> line.</exception>
@@ -127,8 +130,8 @@ public sealed partial class DbcFile
                     throw new FormatException($"{name}:{number}: malformed message line: {line}");
                 }
 
-                var id = uint.Parse(match.Groups["id"].Value, CultureInfo.InvariantCulture);
-                current = (id & 0x1FFFFFFF, (id & 0x80000000) != 0, match.Groups["name"].Value, int.Parse(match.Groups["dlc"].Value, CultureInfo.InvariantCulture), []);
+                var id = Whole<uint>(match.Groups["id"].Value, "message id", name, number);
+                current = (id & 0x1FFFFFFF, (id & 0x80000000) != 0, match.Groups["name"].Value, Whole<int>(match.Groups["dlc"].Value, "length", name, number), []);
             }
             else if (line.StartsWith("SG_ ", StringComparison.Ordinal))
             {
@@ -139,17 +142,25 @@ public sealed partial class DbcFile
                 }
 
                 var mux = match.Groups["mux"].Value;
+                var start = Whole<int>(match.Groups["start"].Value, "start bit", name, number);
+                var length = Whole<int>(match.Groups["length"].Value, "bit length", name, number);
+                if (start > 511 || length is < 1 or > 64)
+                {
+                    // CAN FD frames have 64 bytes (bits 0-511); a raw value is at most 64 bits.
+                    throw new FormatException($"{name}:{number}: start bit {start} and length {length} do not fit a frame (start 0-511, length 1-64)");
+                }
+
                 current.Value.Signals.Add(new DbcSignal(
                     match.Groups["name"].Value,
-                    int.Parse(match.Groups["start"].Value, CultureInfo.InvariantCulture),
-                    int.Parse(match.Groups["length"].Value, CultureInfo.InvariantCulture),
+                    start,
+                    length,
                     match.Groups["order"].Value == "1",
                     match.Groups["sign"].Value == "-",
-                    double.Parse(match.Groups["factor"].Value, CultureInfo.InvariantCulture),
-                    double.Parse(match.Groups["offset"].Value, CultureInfo.InvariantCulture),
+                    Real(match.Groups["factor"].Value, "factor", name, number),
+                    Real(match.Groups["offset"].Value, "offset", name, number),
                     match.Groups["unit"].Value,
                     mux == "M",
-                    mux.StartsWith('m') ? int.Parse(mux.AsSpan(1).TrimEnd('M'), CultureInfo.InvariantCulture) : null));
+                    mux.StartsWith('m') ? Whole<int>(mux[1..].TrimEnd('M'), "multiplexer value", name, number) : null));
             }
             else if (line.Length == 0)
             {
@@ -160,6 +171,17 @@ public sealed partial class DbcFile
         Close();
         return new DbcFile(messages);
     }
+
+    private static T Whole<T>(string text, string what, string name, int number)
+        where T : IBinaryInteger<T> =>
+        T.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new FormatException($"{name}:{number}: the {what} '{text}' is out of range");
+
+    private static double Real(string text, string what, string name, int number) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value
+            : throw new FormatException($"{name}:{number}: the {what} '{text}' is not a finite number");
 
     /// <summary>The message for a frame id, or null.</summary>
     public DbcMessage? Find(uint id, bool extended) => _messages.GetValueOrDefault((id, extended));

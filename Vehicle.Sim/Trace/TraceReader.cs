@@ -32,6 +32,9 @@ public sealed record DriveTrace(IReadOnlyList<TraceEvent> Events, IReadOnlyList<
 /// </summary>
 public static class TraceReader
 {
+    /// <summary>The latest time and the longest duration a trace may name: 10 million seconds (about 115 days).</summary>
+    public const double MaxSeconds = 1e7;
+
     /// <summary>Reads a trace file.</summary>
     /// <exception cref="TraceFormatException">A bad line (strict mode).</exception>
     public static DriveTrace Read(string path, bool lenient = false)
@@ -48,17 +51,17 @@ public static class TraceReader
         var events = new List<TraceEvent>();
         var skipped = new List<string>();
         var number = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var line in BoundedLines.Read(reader))
         {
             number++;
-            if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+            if (line is not null && (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith("//", StringComparison.Ordinal)))
             {
                 continue;
             }
 
             try
             {
-                events.Add(Parse(line, number, name));
+                events.Add(line is null ? throw new TraceFormatException(name, number, BoundedLines.TooLong) : Parse(line, number, name));
             }
             catch (TraceFormatException e) when (lenient)
             {
@@ -92,9 +95,9 @@ public static class TraceReader
 
             var fields = new Fields(root, file, number);
             var seconds = fields.Number("t");
-            if (seconds < 0 || double.IsNaN(seconds) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+            if (seconds is < 0 or > MaxSeconds || double.IsNaN(seconds))
             {
-                throw new TraceFormatException(file, number, $"\"t\" must be seconds from the start (>= 0), not {seconds}");
+                throw new TraceFormatException(file, number, $"\"t\" must be seconds from the start (0 to {MaxSeconds:0}), not {seconds}");
             }
 
             var at = TimeSpan.FromSeconds(seconds);
@@ -131,7 +134,13 @@ public static class TraceReader
             "cpu_hog" => FaultKind.CpuHog,
             var other => throw fields.Error($"unknown fault kind '{other}' (broker_restart, cloud_slow, cloud_failing, cpu_hog)"),
         };
-        var duration = TimeSpan.FromSeconds(kind == FaultKind.BrokerRestart ? fields.OptionalNumber("duration_s") : fields.Number("duration_s"));
+        var seconds = kind == FaultKind.BrokerRestart ? fields.OptionalNumber("duration_s") : fields.Number("duration_s");
+        if (seconds is < 0 or > MaxSeconds || double.IsNaN(seconds))
+        {
+            throw fields.Error($"\"duration_s\" must be 0 to {MaxSeconds:0} seconds, not {seconds}");
+        }
+
+        var duration = TimeSpan.FromSeconds(seconds);
         var rate = kind == FaultKind.CloudFailing ? fields.Number("rate") : 0;
         if (rate is < 0 or > 1)
         {
