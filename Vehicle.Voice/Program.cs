@@ -63,7 +63,22 @@ listen.SetAction(parse =>
         {
             var output = new TimelineOutput();
             using var pipeline = new VoicePipeline(vad, recognizer, car, options, output, seat, car.Options.Responses);
-            IAudioInput audio = input == "-" ? new RawPcmInput(Console.OpenStandardInput()) : new BufferInput(Pcm.ReadWav(input));
+            IAudioInput audio;
+            try
+            {
+                audio = input == "-" ? new RawPcmInput(Console.OpenStandardInput()) : new BufferInput(Pcm.ReadWav(input));
+            }
+            catch (Exception e) when (batch is not null && e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                // One bad file in a batch gets its own line; the rest go on.
+                results.WriteLine(writer =>
+                {
+                    writer.WriteString("file", Path.GetFileName(input));
+                    writer.WriteString("error", e.Message.Replace(input, Path.GetFileName(input), StringComparison.Ordinal));
+                });
+                continue;
+            }
+
             var frame = new short[4096];
             int read;
             var turns = new List<VoiceTurn>();

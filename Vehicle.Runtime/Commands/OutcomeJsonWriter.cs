@@ -131,6 +131,19 @@ public sealed class OutcomeJsonWriter : IDisposable
         _output.Flush();
     }
 
+    /// <summary>One line of only the fields <paramref name="fields"/> writes (an input that gave no outcome, e.g. <c>{"file","error"}</c>).</summary>
+    public void WriteLine(Action<Utf8JsonWriter> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        _writer.Reset();
+        _writer.WriteStartObject();
+        fields(_writer);
+        _writer.WriteEndObject();
+        _writer.Flush();
+        _output.WriteByte((byte)'\n');
+        _output.Flush();
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _writer.Dispose();
 

@@ -29,7 +29,17 @@ public static class Pcm
         }
     }
 
+    /// <summary>Lowest sample rate read (telephone audio is 8 kHz).</summary>
+    public const int MinRate = 4_000;
+
+    /// <summary>Highest sample rate read.</summary>
+    public const int MaxRate = 384_000;
+
+    /// <summary>Most channels read.</summary>
+    public const int MaxChannels = 32;
+
     /// <summary>Reads WAV bytes as 16 kHz mono samples.</summary>
+    /// <exception cref="InvalidDataException">Not a WAV file this reads, with the reason.</exception>
     public static short[] ReadWav(ReadOnlySpan<byte> wav)
     {
         if (wav.Length < 12 || !wav[..4].SequenceEqual("RIFF"u8) || !wav[8..12].SequenceEqual("WAVE"u8))
@@ -47,13 +57,29 @@ public static class Pcm
             var body = position + 8;
             if (id.SequenceEqual("fmt "u8))
             {
+                if (size < 16 || body + 16 > wav.Length)
+                {
+                    throw new InvalidDataException($"the fmt chunk is truncated ({Math.Max(0, Math.Min(size, (uint)(wav.Length - body)))} of at least 16 bytes)");
+                }
+
                 format = BinaryPrimitives.ReadUInt16LittleEndian(wav.Slice(body, 2));
                 channels = BinaryPrimitives.ReadUInt16LittleEndian(wav.Slice(body + 2, 2));
                 rate = BinaryPrimitives.ReadInt32LittleEndian(wav.Slice(body + 4, 4));
                 bits = BinaryPrimitives.ReadUInt16LittleEndian(wav.Slice(body + 14, 2));
-                if (format == 0xFFFE && size >= 40)
+                if (format == 0xFFFE && size >= 40 && body + 26 <= wav.Length)
                 {
                     format = BinaryPrimitives.ReadUInt16LittleEndian(wav.Slice(body + 24, 2)); // WAVE_FORMAT_EXTENSIBLE: the sub-format
+                }
+
+                // Resampling from an absurd rate would take minutes or gigabytes: refuse it by name.
+                if (rate is < MinRate or > MaxRate)
+                {
+                    throw new InvalidDataException($"sample rate {rate} Hz is outside {MinRate}-{MaxRate} Hz");
+                }
+
+                if (channels is < 1 or > MaxChannels)
+                {
+                    throw new InvalidDataException($"{channels} channels (1-{MaxChannels} are read)");
                 }
             }
             else if (id.SequenceEqual("data"u8))

@@ -55,13 +55,22 @@ public sealed class CliTests : IDisposable
         Pcm.WriteWav(Path.Combine(batch.FullName, "b-second.wav"), TestAudio.Concat(TestAudio.Silence(0.3), Speak("lock the doors"), TestAudio.Silence(0.6)));
         Pcm.WriteWav(Path.Combine(batch.FullName, "a-first.wav"), TestAudio.Concat(TestAudio.Silence(0.3), Speak("set the fan to level six"), TestAudio.Silence(0.6)));
         await File.WriteAllTextAsync(Path.Combine(batch.FullName, "readme.txt"), "not audio");
+        // Two bad files among them: each gets its own error line, the others are heard.
+        await File.WriteAllTextAsync(Path.Combine(batch.FullName, "a-broken.wav"), "not a wav at all");
+        using (var slow = new MemoryStream())
+        {
+            Pcm.WriteWav(slow, new short[8_000], sampleRate: 1);
+            await File.WriteAllBytesAsync(Path.Combine(batch.FullName, "c-one-hertz.wav"), slow.ToArray());
+        }
 
         var (exit, stdout, stderr) = await RunAsync("listen", "--batch", batch.FullName);
 
         Assert.True(exit == 0, stderr);
         var lines = Parse(stdout);
-        Assert.Equal(["a-first.wav", "b-second.wav"], lines.Select(l => l.GetProperty("file").GetString()));
-        Assert.Equal(["climate.fan", "doors.lock"], lines.Select(l => l.GetProperty("intent").GetString()));
+        Assert.Equal(["a-broken.wav", "a-first.wav", "b-second.wav", "c-one-hertz.wav"], lines.Select(l => l.GetProperty("file").GetString()));
+        Assert.Equal(["climate.fan", "doors.lock"], lines.Where(l => !l.TryGetProperty("error", out _)).Select(l => l.GetProperty("intent").GetString()));
+        Assert.Equal("a-broken.wav: not a RIFF/WAVE file", lines[0].GetProperty("error").GetString());
+        Assert.Contains("sample rate 1 Hz", lines[3].GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     public void Dispose() => _folder.Delete(recursive: true);

@@ -46,6 +46,29 @@ public sealed class PcmTests : IDisposable
         Assert.InRange(TestAudio.Rms(samples.AsSpan(800, samples.Length - 1600)), expected * 0.97, expected * 1.03);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3_999)]
+    [InlineData(1_000_000)]
+    public void ReadWav_AbsurdSampleRate_InvalidDataAtOnce(int rate)
+    {
+        using var stream = new MemoryStream();
+        Pcm.WriteWav(stream, new short[16_000], rate);
+
+        var error = Assert.Throws<InvalidDataException>(() => Pcm.ReadWav(stream.ToArray()));
+        Assert.Contains($"sample rate {rate} Hz", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadWav_TruncatedFmtChunk_InvalidDataNotAnIndexError()
+    {
+        // RIFF, WAVE, "fmt " of 16 bytes announced, 6 present.
+        byte[] wav = [.. "RIFF"u8, 26, 0, 0, 0, .. "WAVE"u8, .. "fmt "u8, 16, 0, 0, 0, 1, 0, 1, 0, 0x80, 0x3E];
+
+        var error = Assert.Throws<InvalidDataException>(() => Pcm.ReadWav(wav));
+        Assert.Contains("fmt chunk is truncated", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReadWav_NotAWavFile_InvalidDataNamingTheFile()
     {
