@@ -11,8 +11,21 @@ public sealed class CarBusOptions
     /// <summary>Broker address, TLS and credentials. No broker: the runtime starts the embedded one.</summary>
     public BrokerOptions Connection { get; set; } = new();
 
-    /// <summary>This vehicle's id: its topics are <c>{TopicRoot}/{VehicleId}/copilot/…</c> and its MQTT client id.</summary>
-    public string VehicleId { get; set; } = "demo-car";
+    private string _vehicleId = "demo-car";
+
+    /// <summary>
+    /// This vehicle's id: its topics are <c>{TopicRoot}/{VehicleId}/copilot/…</c>, its MQTT client id
+    /// and a folder of its outbox, so 1-64 letters, digits, '.', '_' or '-', and never '/', '+', '#'
+    /// or '..' (which would reach other vehicles' topics or leave the state folder). Default: <c>demo-car</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Anything else.</exception>
+    public string VehicleId
+    {
+        get => _vehicleId;
+        set => _vehicleId = IsValidVehicleId(value)
+            ? value
+            : throw new ArgumentException($"Bus:VehicleId must be 1-64 letters, digits, '.', '_' or '-', without '..': not '{value}'", nameof(value));
+    }
 
     /// <summary>First topic level.</summary>
     public string TopicRoot { get; set; } = "vehicles";
@@ -60,4 +73,9 @@ public sealed class CarBusOptions
 
         return Path.Combine(state, "vehicle-copilot", VehicleId, "outbox.db");
     }
+
+    private static bool IsValidVehicleId(string? id) =>
+        id is { Length: > 0 and <= 64 }
+        && !id.Contains("..", StringComparison.Ordinal)
+        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }

@@ -18,8 +18,11 @@ public sealed class BrokerOptions
     /// <summary>MQTT user name.</summary>
     public string? Username { get; set; }
 
-    /// <summary>MQTT password.</summary>
+    /// <summary>MQTT password. Sent only over <c>mqtts://</c> unless <see cref="AllowPlainTextPassword"/>.</summary>
     public string? Password { get; set; }
+
+    /// <summary>Send <see cref="Password"/> over plain <c>mqtt://</c> (readable by anyone on the path). Default: false.</summary>
+    public bool AllowPlainTextPassword { get; set; }
 
     /// <summary>Keep-alive: a half-open connection is noticed within about 1.5 times this.</summary>
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(5);

@@ -30,6 +30,11 @@ public static class MqttConnection
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(broker);
         var tls = broker.Scheme == "mqtts";
+        if (!tls && !string.IsNullOrEmpty(options.Password) && !options.AllowPlainTextPassword)
+        {
+            throw new ArgumentException($"a password would go to {broker} in plain text: use mqtts:// (or set AllowPlainTextPassword)", nameof(options));
+        }
+
         var port = broker.IsDefaultPort || broker.Port <= 0 ? (tls ? 8883 : 1883) : broker.Port;
         var builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MqttProtocolVersion.V500)

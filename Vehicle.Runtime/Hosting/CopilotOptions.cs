@@ -66,15 +66,15 @@ public sealed class CopilotOptions
         using var provider = services.BuildServiceProvider();
         var options = new CopilotOptions
         {
-            Nlu = Get<NluOptions>(provider),
-            Channel = Get<CommandChannelOptions>(provider),
-            Vehicle = Get<VehicleOptions>(provider),
-            Cloud = Get<CloudOptions>(provider),
-            Bus = Get<CarBusOptions>(provider),
-            Privacy = Get<PrivacyOptions>(provider),
-            Profile = Get<ProfileOptions>(provider),
-            Telemetry = Get<TelemetryOptions>(provider),
-            Responses = Get<ResponseTable>(provider),
+            Nlu = Get<NluOptions>(provider, NluOptions.SectionName),
+            Channel = Get<CommandChannelOptions>(provider, CommandChannelOptions.SectionName),
+            Vehicle = Get<VehicleOptions>(provider, VehicleOptions.SectionName),
+            Cloud = Get<CloudOptions>(provider, CloudOptions.SectionName),
+            Bus = Get<CarBusOptions>(provider, CarBusOptions.SectionName),
+            Privacy = Get<PrivacyOptions>(provider, PrivacyOptions.SectionName),
+            Profile = Get<ProfileOptions>(provider, ProfileOptions.SectionName),
+            Telemetry = Get<TelemetryOptions>(provider, TelemetryOptions.SectionName),
+            Responses = Get<ResponseTable>(provider, ResponseTable.SectionName),
         };
         options.Validate();
         return options;
@@ -110,18 +110,19 @@ public sealed class CopilotOptions
         where T : class =>
         services.AddOptions<T>().Bind(configuration.GetSection(section));
 
-    private static T Get<T>(ServiceProvider provider)
+    private static T Get<T>(ServiceProvider provider, string section)
         where T : class
     {
         try
         {
             return provider.GetRequiredService<IOptions<T>>().Value;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or System.Reflection.TargetInvocationException)
         {
-            // A setter refused a value while binding (validated options, as the channel's are), or
-            // a value is not of its type (an unknown Cloud:Mode).
-            throw new OptionsValidationException(typeof(T).Name, typeof(T), [e.InnerException is ArgumentException inner ? inner.Message : e.Message]);
+            // A setter refused a value while binding (validated options, as the channel's are: the
+            // binder reaches them by reflection), or a value is not of its type (an unknown Cloud:Mode).
+            var reason = e.InnerException is ArgumentException inner ? inner.Message : e.Message;
+            throw new OptionsValidationException(typeof(T).Name, typeof(T), [$"{section}: {reason}"]);
         }
     }
 }

@@ -135,9 +135,9 @@ public sealed class MosquittoTests : IAsyncLifetime
             topic write vehicles/+/copilot/reply
             """);
         var broker = await StartBrokerAsync(new MosquittoHost($"allow_anonymous false\npassword_file {passwords}\nacl_file {acl}"));
-        await StartResponderAsync(new BrokerOptions { Broker = broker.Uri.ToString(), Username = "responder", Password = "secret-r" });
+        await StartResponderAsync(new BrokerOptions { Broker = broker.Uri.ToString(), Username = "responder", Password = "secret-r", AllowPlainTextPassword = true });
         using var sink = new RecordingSink();
-        var car = StartCar(sink, "car-a", new BrokerOptions { Broker = broker.Uri.ToString(), Username = "car-a", Password = "secret-a" });
+        var car = StartCar(sink, "car-a", new BrokerOptions { Broker = broker.Uri.ToString(), Username = "car-a", Password = "secret-a", AllowPlainTextPassword = true });
         car.Enqueue(new BusQuery(Guid.NewGuid(), "what is the capital of canada", TimeProvider.System.GetUtcNow().AddMinutes(1)));
         await sink.WaitForRepliesAsync(1);
         Assert.Equal("The capital of Canada is Ottawa.", Assert.Single(sink.Replies).Text);
@@ -150,7 +150,7 @@ public sealed class MosquittoTests : IAsyncLifetime
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, publish.ReasonCode);
 
         // A wrong password is refused outright.
-        var intruder = StartCar(sink, "car-a", new BrokerOptions { Broker = broker.Uri.ToString(), Username = "car-a", Password = "guess" }, Path.Combine(_directory, "intruder.db"));
+        var intruder = StartCar(sink, "car-a", new BrokerOptions { Broker = broker.Uri.ToString(), Username = "car-a", Password = "guess", AllowPlainTextPassword = true }, Path.Combine(_directory, "intruder.db"));
         await sink.Changed.WaitAsync(() => intruder.ConnectionFailures.Failures >= 1, "a refused login");
         Assert.Matches("NotAuthorized|BadUserNameOrPassword", intruder.ConnectionFailures.LastError);
     }

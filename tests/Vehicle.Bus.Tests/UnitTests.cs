@@ -241,3 +241,41 @@ public sealed class BackendTests : IDisposable
         }
     }
 }
+
+public sealed class BusOptionsTests
+{
+    [Theory]
+    [InlineData("car/other")]
+    [InlineData("car+")]
+    [InlineData("#")]
+    [InlineData("../../etc")]
+    [InlineData("car..1")]
+    [InlineData("")]
+    [InlineData("wagen ein")]
+    public void VehicleId_TopicWildcardsPathsOrEmpty_Refused(string id)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CarBusOptions { VehicleId = id });
+        Assert.Contains("Bus:VehicleId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("demo-car")]
+    [InlineData("WVW.ZZZ_1K-123")]
+    public void VehicleId_LettersDigitsDotsDashes_Accepted(string id) =>
+        Assert.Equal(id, new CarBusOptions { VehicleId = id }.VehicleId);
+
+    [Fact]
+    public void Password_OverPlainMqtt_RefusedUnlessAllowed()
+    {
+        var options = new BrokerOptions { Username = "car", Password = "secret" };
+
+        var error = Assert.Throws<ArgumentException>(() => MqttConnection.CreateOptions(options, new Uri("mqtt://broker.example:1883"), "car"));
+        Assert.Contains("plain text", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+
+        options.AllowPlainTextPassword = true;
+        Assert.NotNull(MqttConnection.CreateOptions(options, new Uri("mqtt://broker.example:1883"), "car"));
+        Assert.NotNull(MqttConnection.CreateOptions(new BrokerOptions { Username = "car", Password = "secret" }, new Uri("mqtts://broker.example:8883"), "car"));
+        Assert.NotNull(MqttConnection.CreateOptions(new BrokerOptions { Username = "car" }, new Uri("mqtt://broker.example:1883"), "car"));
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Privacy;
+
+namespace Vehicle.Runtime.Tests;
+
+/// <summary>The car's settings are bound and validated before anything starts.</summary>
+public sealed class CopilotOptionsTests
+{
+    [Fact]
+    public void FromConfiguration_EverySection_Bound()
+    {
+        var options = CopilotOptions.FromConfiguration(Config(new()
+        {
+            ["Nlu:MaxUtteranceChars"] = "500",
+            ["Channel:CriticalBudget"] = "00:00:00.040",
+            ["Channel:CloudAnswerBudget"] = "00:01:00",
+            ["Cloud:Mode"] = "remote",
+            ["Bus:Connection:Broker"] = "mqtts://broker.example:8883",
+            ["Bus:VehicleId"] = "wagen-7",
+            ["Privacy:LocationPrecisionKm"] = "5",
+            ["Profile:Path"] = "/tmp/p.db",
+            ["Vehicle:SignalsPath"] = "/tmp/signals.yaml",
+            ["Responses:Busy"] = "Einen Moment bitte.",
+        }));
+
+        Assert.Equal(500, options.Nlu.MaxUtteranceChars);
+        Assert.Equal(TimeSpan.FromMilliseconds(40), options.Channel.CriticalBudget);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.Channel.CloudAnswerBudget);
+        Assert.Equal(CloudMode.Remote, options.Cloud.Mode);
+        Assert.Equal(("mqtts://broker.example:8883", "wagen-7"), (options.Bus.Connection.Broker, options.Bus.VehicleId));
+        Assert.Equal(5, options.Privacy.LocationPrecisionKm);
+        Assert.Equal("/tmp/p.db", options.Profile.ResolvePath());
+        Assert.Equal("/tmp/signals.yaml", options.Vehicle.ResolveSignalsPath());
+        Assert.Equal("Einen Moment bitte.", options.Responses.Busy);
+    }
+
+    [Theory]
+    [InlineData("Channel:CriticalBudget", "-00:00:01", "Channel")]
+    [InlineData("Nlu:MaxSequenceLength", "4", "MaxSequenceLength")]
+    [InlineData("Cloud:Mode", "satellite", "Cloud")]
+    [InlineData("Bus:VehicleId", "car/../other", "VehicleId")]
+    public void FromConfiguration_BadValue_OptionsValidationExceptionNamingIt(string key, string value, string named)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => CopilotOptions.FromConfiguration(Config(new() { [key] = value })));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RemoteWithoutBroker_Refused()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => CopilotOptions.FromConfiguration(Config(new() { ["Cloud:Mode"] = "remote" })));
+
+        Assert.Contains("Bus:Connection:Broker", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_EmbeddedCloudAskedAndNoneOffered_ClearErrorAndNothingLeftRunning()
+    {
+        var options = new CopilotOptions();
+        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CopilotHost.StartAsync(options));
+            Assert.Contains("Cloud:Mode is embedded", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProfileStore.Delete(options.Profile.Path);
+        }
+    }
+
+    private static IConfiguration Config(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+}
