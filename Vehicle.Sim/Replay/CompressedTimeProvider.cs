@@ -114,7 +114,6 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
         lock (_gate)
         {
             entry.Version++;
-            entry.Due = due;
             if (due != long.MaxValue)
             {
                 _timers.Enqueue((entry, entry.Version), (due, _sequence++));
@@ -129,7 +128,6 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
         lock (_gate)
         {
             entry.Version++;
-            entry.Due = long.MaxValue;
         }
     }
 
@@ -162,12 +160,7 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
         if (entry.Period > 0)
         {
             // One firing per jump or wake-up: a periodic timer never fires in a burst to catch up.
-            entry.Due = Math.Max(due + entry.Period, now + 1);
-            _timers.Enqueue((entry, entry.Version), (entry.Due, _sequence++));
-        }
-        else
-        {
-            entry.Due = long.MaxValue;
+            _timers.Enqueue((entry, entry.Version), (Math.Max(due + entry.Period, now + 1), _sequence++));
         }
 
         return entry;
@@ -199,8 +192,6 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
     private sealed class Entry(CompressedTimeProvider clock, TimerCallback callback, object? state) : ITimer
     {
         public int Version { get; set; }
-
-        public long Due { get; set; } = long.MaxValue;
 
         public long Period { get; private set; }
 

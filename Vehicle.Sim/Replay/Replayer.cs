@@ -187,21 +187,35 @@ public sealed partial class Replayer : IAsyncDisposable
         // The car is the one that ships, with the user's configuration; the replay replaces only
         // what a rig must: the clock, the vehicle state the trace drives, the seed of the bus's
         // jitter, and the link to the cloud (through the proxy that connectivity events cut).
-        var copilot = _options.Copilot;
-        copilot.Cloud.Mode = CloudMode.Remote;
+        // The user's options stay as given (a rig replays them several times): the replay's own
+        // cloud link and profile go into a copy.
+        var user = _options.Copilot;
+        if (string.IsNullOrEmpty(user.Profile.Path))
+        {
+            // A replay must not write a drive's history into the driver's own profile.
+            _scratchProfile = Path.Combine(Path.GetTempPath(), $"vehicle-sim-profile-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+        }
+
+        var copilot = new CopilotOptions
+        {
+            Nlu = user.Nlu,
+            Channel = user.Channel,
+            Vehicle = user.Vehicle,
+            Cloud = new CloudOptions { Mode = CloudMode.Remote, AnswerWait = user.Cloud.AnswerWait },
+            Bus = user.Bus,
+            Privacy = user.Privacy,
+            Profile = new ProfileOptions { Path = _scratchProfile ?? user.Profile.Path },
+            Telemetry = user.Telemetry,
+            Responses = user.Responses,
+        };
         copilot.Bus.VehicleId = "sim-car";
         copilot.Bus.OutboxPath = _outbox;
         // Keep-alive and timeouts run on the real clock: short in real time (a tunnel is found by
-        // keep-alive), long in virtual time (a tunnel is a cut there, and a loaded machine must not
-        // drop the link on its own and make the run differ).
+        // keep-alive), long when the replay moves its clock (virtual, compressed: a tunnel is a cut
+        // there, and a loaded machine must not drop the link on its own and make the run differ).
         copilot.Bus.Connection = _options.Clock == ClockMode.Realtime
             ? new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(2), Timeout = TimeSpan.FromSeconds(2) }
             : new BrokerOptions { Broker = $"mqtt://127.0.0.1:{_proxy.Port}", KeepAlive = TimeSpan.FromSeconds(60), Timeout = TimeSpan.FromSeconds(10) };
-        if (string.IsNullOrEmpty(copilot.Profile.Path))
-        {
-            // A replay must not write a drive's history into the driver's own profile.
-            _scratchProfile = copilot.Profile.Path = Path.Combine(Path.GetTempPath(), $"vehicle-sim-profile-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
-        }
 
         _car = await CopilotHost.StartAsync(copilot, new CopilotServices
         {
