@@ -8,10 +8,13 @@ namespace Vehicle.Runtime.Privacy;
 /// One compiled pattern for every personal value in a profile: names (also possessive and plural
 /// forms, any case), nicknames that name a person, addresses, e-mails, the owner's VIN, plates and
 /// date of birth (common written forms), and phone numbers in any formatting (matched on their
-/// last seven digits with any separators). The redactor uses it first; the egress guard uses it
-/// as the final check. Kinship words ("mom") and single names that are everyday words ("Will",
-/// "May") are not identifying on their own: the former are skipped, the latter match only when
-/// capitalised.
+/// last seven digits with any separators, with whatever prefix digits come before). E-mail
+/// addresses match as spoken too ("maria dot schneider at example dot com"). The redactor uses
+/// it first; the egress guard uses it as the final check. Texts are matched in their
+/// <see cref="MatchText"/> form, so the profile's values are normalised the same way. Kinship words
+/// ("mom") and single names that are everyday words ("Will", "May") are not identifying on their
+/// own: the former are skipped, the latter match when capitalised, or in any case right after a
+/// verb that takes a person ("call will", "text rose", "meet with mark").
 /// </summary>
 internal sealed class KnownValues
 {
@@ -35,21 +38,27 @@ internal sealed class KnownValues
 
     private readonly Regex? _caseless;
     private readonly Regex? _capitalised;
+    private readonly Regex? _cued;
     private readonly List<PiiType> _caselessTypes;
     private readonly List<PiiType> _capitalisedTypes;
+    private readonly List<PiiType> _cuedTypes;
 
     public KnownValues(ProfileData profile)
     {
         var caseless = new List<string>();
         var capitalised = new List<string>();
+        var cued = new List<string>();
         List<PiiType> caselessTypes = [];
         List<PiiType> capitalisedTypes = [];
+        List<PiiType> cuedTypes = [];
         void Name(string? name)
         {
             if (string.IsNullOrWhiteSpace(name))
             {
                 return;
             }
+
+            name = MatchText.Normalize(name);
 
             var parts = name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             Add(caseless, caselessTypes, PiiType.Person, WordsPattern(name) + Inflection);
@@ -58,6 +67,7 @@ internal sealed class KnownValues
                 if (CommonWords.Contains(part))
                 {
                     Add(capitalised, capitalisedTypes, PiiType.Person, Regex.Escape(part) + Inflection);
+                    Add(cued, cuedTypes, PiiType.Person, Regex.Escape(part) + Inflection);
                 }
                 else
                 {
@@ -68,10 +78,15 @@ internal sealed class KnownValues
 
         void Phone(string phone)
         {
-            var digits = new string([.. phone.Where(char.IsAsciiDigit)]);
+            var digits = new string([.. MatchText.Normalize(phone).Where(char.IsAsciiDigit)]);
             if (digits.Length >= 7)
             {
-                Add(caseless, caselessTypes, PiiType.Phone, string.Join(Separator, digits[^7..].Select(c => c.ToString())));
+                // The digits before the last seven, as far as they are written, are part of the number
+                // ("+49891234567", "089 1234567"): a prefix is a tail of the number's own leading digits,
+                // after an optional "+", "00" or trunk "0".
+                var head = digits[..^7];
+                var tails = Enumerable.Range(0, head.Length).Select(i => string.Join(Separator, head[i..].Select(c => c.ToString())) + Separator);
+                Add(caseless, caselessTypes, PiiType.Phone, @"(?:(?:\+|00|0)" + Separator + ")?(?:" + string.Join('|', tails) + ")?" + string.Join(Separator, digits[^7..].Select(c => c.ToString())));
             }
         }
 
@@ -79,16 +94,36 @@ internal sealed class KnownValues
         {
             if (!string.IsNullOrWhiteSpace(value) && value.Trim().Length >= 3)
             {
-                Add(caseless, caselessTypes, type, WordsPattern(value));
+                Add(caseless, caselessTypes, type, WordsPattern(MatchText.Normalize(value)));
+            }
+        }
+
+        void Email(string value)
+        {
+            value = MatchText.Normalize(value.Trim());
+            if (value.Length >= 3)
+            {
+                var pattern = new StringBuilder();
+                foreach (var c in value)
+                {
+                    pattern.Append(c switch
+                    {
+                        '.' => @"(?:\.|\s+dot\s+)",
+                        '@' => @"(?:@|\s+at\s+)",
+                        _ => Regex.Escape(c.ToString()),
+                    });
+                }
+
+                Add(caseless, caselessTypes, PiiType.Email, pattern.ToString());
             }
         }
 
         var owner = profile.Owner;
         Name(owner.Name);
         owner.Phones.ToList().ForEach(Phone);
-        owner.Emails.ToList().ForEach(e => Literal(PiiType.Email, e));
+        owner.Emails.ToList().ForEach(Email);
         Literal(PiiType.Vin, owner.Vin);
-        owner.Plates.ToList().ForEach(p => Add(caseless, caselessTypes, PiiType.Plate, PlatePattern(p)));
+        owner.Plates.ToList().ForEach(p => Add(caseless, caselessTypes, PiiType.Plate, PlatePattern(MatchText.Normalize(p))));
         foreach (var date in DateForms(owner.DateOfBirth))
         {
             Literal(PiiType.Date, date);
@@ -103,7 +138,7 @@ internal sealed class KnownValues
             }
 
             contact.Phones.ToList().ForEach(Phone);
-            contact.Emails.ToList().ForEach(e => Literal(PiiType.Email, e));
+            contact.Emails.ToList().ForEach(Email);
         }
 
         foreach (var place in profile.Places)
@@ -118,21 +153,26 @@ internal sealed class KnownValues
         }
 
         // Alternation takes the first alternative that matches: longer values first ("Anna Lee" before "Anna").
-        (_caseless, _caselessTypes) = Compile(caseless, caselessTypes, RegexOptions.IgnoreCase);
-        (_capitalised, _capitalisedTypes) = Compile(capitalised, capitalisedTypes, RegexOptions.None);
+        (_caseless, _caselessTypes) = Compile(caseless, caselessTypes, RegexOptions.IgnoreCase, NotInAWord);
+        (_capitalised, _capitalisedTypes) = Compile(capitalised, capitalisedTypes, RegexOptions.None, NotInAWord);
+        (_cued, _cuedTypes) = Compile(cued, cuedTypes, RegexOptions.IgnoreCase, AfterAPersonVerb);
     }
 
     /// <summary>Whether there is anything to look for.</summary>
     public bool IsEmpty => _caseless is null && _capitalised is null;
 
+    private static string NotInAWord => @"(?<![\p{L}\p{N}])";
+
+    private static string AfterAPersonVerb => @"(?<=\b(?:call|phone|ring|text|message|email|e-mail|mail|tell|ask|remind|meet|visit|invite|thank|dial|with)\s+)";
+
     private static string Inflection => @"(?:'s|’s|s'|'|es|s)?";
 
     private static string Separator => @"[\s().\-/]*";
 
-    /// <summary>Every match, as spans of the text.</summary>
+    /// <summary>Every match, as spans of the text (in its <see cref="MatchText"/> form).</summary>
     public IEnumerable<(int Start, int Length, PiiType Type)> Matches(string text)
     {
-        foreach (var (regex, types) in new[] { (_caseless, _caselessTypes), (_capitalised, _capitalisedTypes) })
+        foreach (var (regex, types) in new[] { (_caseless, _caselessTypes), (_capitalised, _capitalisedTypes), (_cued, _cuedTypes) })
         {
             if (regex is null)
             {
@@ -153,12 +193,19 @@ internal sealed class KnownValues
         }
     }
 
-    /// <summary>The type of the first known value in <paramref name="text"/>, or null.</summary>
+    /// <summary>
+    /// The type of the first known value in <paramref name="text"/>, or null: the egress guard's
+    /// check, on the normalised text and on it with spoken digits written as digits.
+    /// </summary>
     public PiiType? FindAny(string text)
     {
-        foreach (var (_, _, type) in Matches(text))
+        var normal = MatchText.Of(text).Text;
+        foreach (var form in new[] { normal, SpokenNumber.ToDigits(normal) })
         {
-            return type;
+            foreach (var (_, _, type) in Matches(form))
+            {
+                return type;
+            }
         }
 
         return null;
@@ -198,7 +245,7 @@ internal sealed class KnownValues
         return string.Join(@"[\s\-]?", chars);
     }
 
-    private static (Regex? Regex, List<PiiType> Types) Compile(List<string> patterns, List<PiiType> types, RegexOptions options)
+    private static (Regex? Regex, List<PiiType> Types) Compile(List<string> patterns, List<PiiType> types, RegexOptions options, string before)
     {
         if (patterns.Count == 0)
         {
@@ -208,7 +255,7 @@ internal sealed class KnownValues
         var order = Enumerable.Range(0, patterns.Count).OrderByDescending(i => patterns[i].Length).ToList();
         patterns = [.. order.Select(i => patterns[i])];
         types = [.. order.Select(i => types[i])];
-        var builder = new StringBuilder(@"(?<![\p{L}\p{N}])(?:");
+        var builder = new StringBuilder(before).Append("(?:");
         for (var i = 0; i < patterns.Count; i++)
         {
             builder.Append(i == 0 ? "(" : "|(").Append(patterns[i]).Append(')');

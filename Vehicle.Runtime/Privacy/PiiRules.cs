@@ -62,6 +62,98 @@ public static class PiiRules
         return char.ToUpperInvariant(vin[8]) == expected;
     }
 
+    /// <summary>
+    /// Whether a 17-character code is a VIN: the North American check digit is right, or (as in
+    /// European VINs, which carry none) it is not North American and has the shape of one: letters
+    /// and digits, and a serial number of at least five digits at the end.
+    /// </summary>
+    public static bool LooksLikeVin(ReadOnlySpan<char> vin)
+    {
+        if (vin.Length != 17 || !vin.ContainsAnyInRange('0', '9'))
+        {
+            return false;
+        }
+
+        var letters = 0;
+        foreach (var c in vin)
+        {
+            if (Transliterate(char.ToUpperInvariant(c)) < 0)
+            {
+                return false;
+            }
+
+            letters += char.IsAsciiLetter(c) ? 1 : 0;
+        }
+
+        // North American VINs (made in regions 1-5) must carry the check digit; others need not.
+        return letters > 0 && (VinCheckDigit(vin) || (vin[0] is not (>= '1' and <= '5') && letters >= 2 && !vin[12..].ContainsAnyExceptInRange('0', '9')));
+    }
+
+    /// <summary>Whether an IBAN (spaces allowed) has a valid ISO 13616 check (mod 97 = 1) and length (15-34).</summary>
+    public static bool Iban(ReadOnlySpan<char> iban)
+    {
+        Span<char> compact = stackalloc char[34];
+        var length = 0;
+        foreach (var c in iban)
+        {
+            if (c == ' ')
+            {
+                continue;
+            }
+
+            if (length == 34 || !char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+
+            compact[length++] = char.ToUpperInvariant(c);
+        }
+
+        if (length < 15 || !char.IsAsciiLetter(compact[0]) || !char.IsAsciiLetter(compact[1]) || !char.IsAsciiDigit(compact[2]) || !char.IsAsciiDigit(compact[3]))
+        {
+            return false;
+        }
+
+        // The first four characters move to the end; letters count as 10..35.
+        var remainder = 0;
+        for (var i = 0; i < length; i++)
+        {
+            var c = compact[(i + 4) % length];
+            remainder = char.IsAsciiDigit(c) ? ((remainder * 10) + (c - '0')) % 97 : ((remainder * 100) + (c - 'A' + 10)) % 97;
+        }
+
+        return remainder == 1;
+    }
+
+    /// <summary>Whether nine digits (separators ignored) can be a US social security number: no area 000, 666 or 9xx, no group 00, no serial 0000.</summary>
+    public static bool Ssn(ReadOnlySpan<char> ssn)
+    {
+        Span<int> d = stackalloc int[9];
+        var count = 0;
+        foreach (var c in ssn)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                if (count == 9)
+                {
+                    return false;
+                }
+
+                d[count++] = c - '0';
+            }
+        }
+
+        if (count != 9)
+        {
+            return false;
+        }
+
+        var area = (d[0] * 100) + (d[1] * 10) + d[2];
+        var group = (d[3] * 10) + d[4];
+        var serial = (d[5] * 1000) + (d[6] * 100) + (d[7] * 10) + d[8];
+        return area is not (0 or 666) && area < 900 && group != 0 && serial != 0;
+    }
+
     /// <summary>The check digit a VIN should carry at position 9 (for building test data).</summary>
     public static char VinCheckDigitOf(ReadOnlySpan<char> vin)
     {

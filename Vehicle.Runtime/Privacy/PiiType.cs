@@ -29,12 +29,18 @@ public enum PiiType
 
     /// <summary>A payment card number: <c>&lt;CARD_n&gt;</c>.</summary>
     Card,
+
+    /// <summary>A bank account: an IBAN, or the number after "account number": <c>&lt;ACCOUNT_n&gt;</c>.</summary>
+    Account,
+
+    /// <summary>A national identity number (US social security number, UK national insurance number, or one named as such): <c>&lt;ID_n&gt;</c>.</summary>
+    NationalId,
 }
 
 /// <summary>Placeholder names of <see cref="PiiType"/>.</summary>
 public static class PiiTypeNames
 {
-    private static readonly string[] Names = ["PERSON", "PHONE", "EMAIL", "ADDRESS", "LOCATION", "VIN", "PLATE", "DATE", "CARD"];
+    private static readonly string[] Names = ["PERSON", "PHONE", "EMAIL", "ADDRESS", "LOCATION", "VIN", "PLATE", "DATE", "CARD", "ACCOUNT", "ID"];
 
     /// <summary>The upper-case name used in placeholders (<c>PHONE</c>).</summary>
     public static string ToPlaceholderName(this PiiType type) => Names[(int)type];
@@ -58,6 +64,8 @@ public static class PiiTypeNames
         PiiType.Vin => "the vehicle number",
         PiiType.Plate => "that plate",
         PiiType.Date => "that date",
-        _ => "that card",
+        PiiType.Card => "that card",
+        PiiType.Account => "that account",
+        _ => "that identity number",
     };
 }

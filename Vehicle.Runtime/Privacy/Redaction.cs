@@ -68,6 +68,6 @@ public sealed partial class Redaction
         return new Redaction(text, [], values);
     }
 
-    [GeneratedRegex(@"(?:<\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*>|\[\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*\]|\{\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*\}|\b(?<type>PERSON|PHONE|EMAIL|ADDRESS|LOCATION|VIN|PLATE|DATE|CARD)_(?<n>\d+)\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:<\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*>|\[\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*\]|\{\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*\}|\b(?<type>PERSON|PHONE|EMAIL|ADDRESS|LOCATION|VIN|PLATE|DATE|CARD|ACCOUNT|ID)_(?<n>\d+)\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex Placeholder();
 }

@@ -35,32 +35,53 @@ public sealed partial class Redactor
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(profile);
-        var spans = new List<Span>();
+        // Patterns see the normalised text; the spans they find are replaced in the original.
+        var normal = MatchText.Of(text);
+        var match = normal.Text;
+        var found = new List<Span>();
         if (!profile.Known.IsEmpty)
         {
-            foreach (var (start, length, type) in profile.Known.Matches(text))
+            foreach (var (start, length, type) in profile.Known.Matches(match))
             {
-                spans.Add(new Span(start, length, type, 0));
+                found.Add(new Span(start, length, type, 0));
             }
         }
 
-        Collect(spans, text, Email(), PiiType.Email, null);
-        Collect(spans, text, Card(), PiiType.Card, m => PiiRules.Luhn(m.ValueSpan) && Digits(m.ValueSpan) is >= 13 and <= 19);
-        Collect(spans, text, Vin(), PiiType.Vin, m => PiiRules.VinCheckDigit(m.ValueSpan) && m.ValueSpan.ContainsAnyInRange('0', '9') && HasLetter(m.ValueSpan));
-        Collect(spans, text, DecimalCoordinates(), PiiType.Location, ValidCoordinates);
-        Collect(spans, text, DmsCoordinates(), PiiType.Location, null);
-        Collect(spans, text, Phone(), PiiType.Phone, LooksLikePhone);
-        if (_plates is not null)
+        Collect(found, match, Email(), PiiType.Email, null);
+        Collect(found, match, SpokenEmail(), PiiType.Email, m => !NotAMailbox.Contains(m.Groups["local"].Value));
+        Collect(found, match, Card(), PiiType.Card, m => PiiRules.Luhn(m.ValueSpan) && Digits(m.ValueSpan) is >= 13 and <= 19);
+        Collect(found, match, Iban(), PiiType.Account, m => PiiRules.Iban(m.ValueSpan));
+        CollectGroup(found, match, AccountNumber(), PiiType.Account);
+        Collect(found, match, Ssn(), PiiType.NationalId, m => PiiRules.Ssn(m.ValueSpan), priority: 0);
+        Collect(found, match, NationalInsurance(), PiiType.NationalId, null, priority: 0);
+        CollectGroup(found, match, NamedIdentityNumber(), PiiType.NationalId);
+        Collect(found, match, Vin(), PiiType.Vin, m => PiiRules.LooksLikeVin(m.ValueSpan));
+        Collect(found, match, DecimalCoordinates(), PiiType.Location, ValidCoordinates);
+        Collect(found, match, DmsCoordinates(), PiiType.Location, null);
+        Collect(found, match, Phone(), PiiType.Phone, m => LooksLikePhone(m, match));
+        foreach (Match spoken in SpokenDigits().Matches(match))
         {
-            Collect(spans, text, _plates, PiiType.Plate, m => HasLetter(m.ValueSpan) && m.ValueSpan.ContainsAnyInRange('0', '9'));
+            if (SpokenNumber.TryRead(spoken.Value, out var digits) && digits.Length is >= 7 and <= 19 && spoken.Value.Any(char.IsLetter))
+            {
+                var type = digits.Length >= 13 && PiiRules.Luhn(digits) ? PiiType.Card : PiiType.Phone;
+                found.Add(new Span(spoken.Index, spoken.Length, type, 1));
+            }
         }
 
-        Collect(spans, text, StreetAddress(), PiiType.Address, null);
-        Collect(spans, text, GermanAddress(), PiiType.Address, null);
-        foreach (Match match in BirthDate().Matches(text))
+        if (_plates is not null)
         {
-            var date = match.Groups["d"];
-            spans.Add(new Span(date.Index, date.Length, PiiType.Date, 2));
+            Collect(found, match, _plates, PiiType.Plate, m => HasLetter(m.ValueSpan) && m.ValueSpan.ContainsAnyInRange('0', '9'));
+        }
+
+        Collect(found, match, StreetAddress(), PiiType.Address, null);
+        Collect(found, match, GermanAddress(), PiiType.Address, null);
+        CollectGroup(found, match, BirthDate(), PiiType.Date, priority: 2);
+
+        var spans = new List<Span>(found.Count);
+        foreach (var span in found)
+        {
+            var (start, length) = normal.ToOriginal(span.Start, span.Length);
+            spans.Add(span with { Start = start, Length = length });
         }
 
         if (spans.Count == 0)
@@ -95,7 +116,7 @@ public sealed partial class Redactor
         foreach (var span in merged)
         {
             var value = text.Substring(span.Start, span.Length);
-            var key = (span.Type, Canonical(span.Type, value));
+            var key = (span.Type, Canonical(span.Type, MatchText.Normalize(value)));
             if (!byValue.TryGetValue(key, out var placeholder))
             {
                 placeholder = $"<{span.Type.ToPlaceholderName()}_{++counts[(int)span.Type]}>";
@@ -112,14 +133,24 @@ public sealed partial class Redactor
         return new Redaction(builder.ToString(), entities, values);
     }
 
-    private static void Collect(List<Span> spans, string text, Regex regex, PiiType type, Func<Match, bool>? valid)
+    private static void Collect(List<Span> spans, string text, Regex regex, PiiType type, Func<Match, bool>? valid, int priority = 1)
     {
         for (var match = regex.Match(text); match.Success; match = match.NextMatch())
         {
             if (valid is null || valid(match))
             {
-                spans.Add(new Span(match.Index, match.Length, type, 1));
+                spans.Add(new Span(match.Index, match.Length, type, priority));
             }
+        }
+    }
+
+    /// <summary>The group "v" of every match: the value after a cue ("account number 123...").</summary>
+    private static void CollectGroup(List<Span> spans, string text, Regex regex, PiiType type, int priority = 1)
+    {
+        for (var match = regex.Match(text); match.Success; match = match.NextMatch())
+        {
+            var value = match.Groups["v"];
+            spans.Add(new Span(value.Index, value.Length, type, priority));
         }
     }
 
@@ -162,8 +193,8 @@ public sealed partial class Redactor
         return Math.Abs(latitude) <= 90 && Math.Abs(longitude) <= 180;
     }
 
-    /// <summary>7-15 digits, not a date, a decimal number or a range of years.</summary>
-    private static bool LooksLikePhone(Match match)
+    /// <summary>7-15 digits, not a date, a decimal number, a range of years, a term of a sum or a measurement.</summary>
+    private static bool LooksLikePhone(Match match, string text)
     {
         var value = match.ValueSpan;
         var digits = Digits(value);
@@ -172,21 +203,64 @@ public sealed partial class Redactor
             return false;
         }
 
-        if (value[0] == '+' || value.StartsWith("00") || value.Contains('('))
+        // An international prefix ("+", or "00" and a country code) or an area code in brackets says phone.
+        if (value[0] == '+' || (value.StartsWith("00") && value.Length > 2 && value[2] is >= '1' and <= '9') || value.Contains('('))
         {
             return true;
         }
 
-        var text = match.Value;
-        return !NotPhone().IsMatch(text);
+        return !NotPhone().IsMatch(match.Value)
+            && !ArithmeticBefore().IsMatch(text.AsSpan(0, match.Index))
+            && !ArithmeticOrUnitAfter().IsMatch(text.AsSpan(match.Index + match.Length));
     }
+
+    // Words before "at" in a spoken address that say where, not whose ("look at amazon dot com").
+    private static readonly HashSet<string> NotAMailbox = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "look", "looking", "is", "are", "was", "were", "be", "me", "us", "it", "that", "this", "what", "who", "there", "here",
+        "available", "sold", "buy", "bought", "shop", "order", "ordered", "located", "found", "listed", "posted", "online",
+        "news", "deals", "prices", "price", "stuff", "things", "them", "him", "her", "you", "we", "they", "meet", "go", "arrive",
+        "stay", "stop", "eat", "book", "booked", "check", "read", "see", "site", "website", "page", "open", "hosted", "live",
+    };
 
     // A recogniser writes the dots of a spoken address as words ("joe@aol dot com"): the "@" keeps that form unambiguous.
     [GeneratedRegex(@"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:(?:\.|\s+dot\s+)[A-Za-z0-9-]+)*(?:\.|\s+dot\s+)[A-Za-z]{2,}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex Email();
 
+    // As a recogniser writes an address it heard: "john dot smith at mail dot com".
+    [GeneratedRegex(@"(?<![\w.@-])(?<local>[a-z0-9][a-z0-9_%+-]*)(?:\s+(?:dot|underscore|dash|hyphen)\s+[a-z0-9][a-z0-9_%+-]*)*\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z0-9-]+)*\s+dot\s+(?:com|org|net|edu|gov|mil|int|info|biz|io|co|me|eu|[a-z]{2})(?![\w-])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SpokenEmail();
+
     [GeneratedRegex(@"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])", RegexOptions.CultureInvariant)]
     private static partial Regex Card();
+
+    // ISO 13616: country, two check digits, then up to 30 letters and digits, in groups of four or in one run.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,3})?(?![\p{L}\p{N}])", RegexOptions.CultureInvariant)]
+    private static partial Regex Iban();
+
+    [GeneratedRegex(@"\b(?:bank\s+)?(?:account|acct|a/c)\s*(?:number|no\.?|nr\.?|#)?\s*(?:is\s+|:\s*)?(?<v>\d[\d \-]{4,22}\d)(?!\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex AccountNumber();
+
+    [GeneratedRegex(@"(?<![\d-])\d{3}(?<sep>[- ])\d{2}\k<sep>\d{4}(?![\d-])", RegexOptions.CultureInvariant)]
+    private static partial Regex Ssn();
+
+    // A UK national insurance number: two letters (not D, F, I, Q, U, V; no O second), six digits, A-D.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\p{L}\p{N}])", RegexOptions.CultureInvariant)]
+    private static partial Regex NationalInsurance();
+
+    // Any number named as an identity number: one token with a digit after the name.
+    [GeneratedRegex(@"\b(?:social\s+security|national\s+insurance|passport|identity\s+card|id\s+card|national\s+id|tax\s+id|tax\s+identification|driver'?s\s+licen[cs]e|personal\s+id(?:entification)?)\s*(?:number|no\.?|nr\.?|#)?\s*(?:is\s+|:\s*)?(?<v>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{4,19})(?![\w-])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex NamedIdentityNumber();
+
+    // Digits as a recogniser writes them when spoken one by one ("four one five, five five five ..."), digits mixed in.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])(?:plus\s+)?(?:(?:double|triple)\s+)?(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d{1,4})(?:[\s,.\-]+(?:(?:double|triple)\s+)?(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d{1,4})){3,}(?![\p{L}\p{N}])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SpokenDigits();
+
+    [GeneratedRegex(@"(?:[+*/×÷=]|\b(?:x|plus|minus|times|divided\s+by|multiplied\s+by))\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex ArithmeticBefore();
+
+    [GeneratedRegex(@"^\s*(?:[+*/×÷=%^]|(?:x|plus|minus|times|divided|multiplied|squared|cubed|percent|km|kilomet(?:er|re)s?|miles?|mi|m|met(?:er|re)s?|kg|kilo(?:gram)?s?|lbs?|pounds|tons?|tonnes?|feet|ft|years?|light[\s-]years?|dollars?|euros?|usd|eur|people|inhabitants|bytes?|kb|mb|gb|hz|mph|km/h|kmh)\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex ArithmeticOrUnitAfter();
 
     [GeneratedRegex(@"(?<![\p{L}\p{N}])[A-HJ-NPR-Za-hj-npr-z0-9]{17}(?![\p{L}\p{N}])", RegexOptions.CultureInvariant)]
     private static partial Regex Vin();
@@ -200,7 +274,7 @@ public sealed partial class Redactor
     // International prefix, area code in brackets, groups of digits with separators; or 10-15 digits in one run.
     // After an international prefix the first group may be a single digit (+33 6 12 34 56 78, +81 3-1234-5678):
     // the whole number, prefix included, must go.
-    [GeneratedRegex(@"(?<![\w+])(?:(?:(?:\+|00)\d{1,3}[\s.\-]?(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{1,6}|(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{2,6})(?:[\s.\-/]\d{2,8}){0,4}|\d{10,15})(?![\w])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w+])(?:(?:(?:\+|00)\d{1,3}[\s.\-]?(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{1,6}|(?:\(\d{1,5}\)[\s.\-]?|\(0\)[\s.\-]?)?\d{2,6})(?:[\s.\-/]\d{2,8}){0,4}|(?:\+|00)\d{7,15}|\d{10,15})(?![\w])", RegexOptions.CultureInvariant)]
     private static partial Regex Phone();
 
     // Dates (14.05.1990, 2024-05-14, 05/14/1990), decimals (3.14159), ranges of years (1990-2000), times.
@@ -215,7 +289,7 @@ public sealed partial class Redactor
     [GeneratedRegex(@"(?<![\p{L}\p{N}])[\p{L}\-]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee)\s+\d{1,4}[a-z]?(?:,\s*\d{5}\s+[\p{Lu}][\p{L}\-]+)?(?![\p{L}\p{N}])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex GermanAddress();
 
-    [GeneratedRegex(@"(?:\bborn(?:\s+on)?|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth(?:\s+is)?|\bd\.?o\.?b\.?:?|\bbirth\s?date(?:\s+is)?)\s*(?:is\s+|on\s+|:\s*)?(?<d>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?:\bborn(?:\s+on)?|\bbirthday(?:\s+is)?|\bdate\s+of\s+birth(?:\s+is)?|\bd\.?o\.?b\.?:?|\bbirth\s?date(?:\s+is)?)\s*(?:is\s+|on\s+|:\s*)?(?<v>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex BirthDate();
 
     private readonly record struct Span(int Start, int Length, PiiType Type, int Priority);

@@ -60,6 +60,10 @@ internal static partial class PrivacyCorpus
         ("what restaurants are near {0} that {1} would like", [PiiType.Location, PiiType.Person]),
         ("how far is {0} from {1}", [PiiType.Address, PiiType.Address]),
         ("tell {0} and {1} the weather for tomorrow", [PiiType.Person, PiiType.Person]),
+        ("which bank holds the iban {0}", [PiiType.Account]),
+        ("can i pay {0} from the account {1}", [PiiType.Person, PiiType.Account]),
+        ("is {0} a valid social security number", [PiiType.NationalId]),
+        ("when does the passport {0} expire", [PiiType.NationalId]),
     ];
 
     private static readonly string[] Persons =
@@ -151,7 +155,7 @@ internal static partial class PrivacyCorpus
             return true;
         }
 
-        if (value.Type is not (PiiType.Phone or PiiType.Card))
+        if (value.Type is not (PiiType.Phone or PiiType.Card or PiiType.Account or PiiType.NationalId))
         {
             return false;
         }
@@ -198,6 +202,19 @@ internal static partial class PrivacyCorpus
     }
 
     public static string WithCheckDigit(string vin) => string.Concat(vin.AsSpan(0, 8), PiiRules.VinCheckDigitOf(vin).ToString(), vin.AsSpan(9));
+
+    /// <summary>An IBAN of <paramref name="country"/> and <paramref name="account"/> with its check digits (ISO 13616).</summary>
+    public static string Iban(string country, string account)
+    {
+        var rearranged = string.Concat((account + country + "00").Select(c => char.IsAsciiDigit(c) ? c.ToString() : (c - 'A' + 10).ToString(CultureInfo.InvariantCulture)));
+        var remainder = 0;
+        foreach (var c in rearranged)
+        {
+            remainder = ((remainder * 10) + (c - '0')) % 97;
+        }
+
+        return $"{country}{98 - remainder:00}{account}";
+    }
 
     /// <summary>A card number of <paramref name="prefix"/> and random digits, <paramref name="length"/> long, with its Luhn check digit.</summary>
     public static string LuhnNumber(string prefix, int length, Random random)
@@ -351,6 +368,26 @@ internal static partial class PrivacyCorpus
                     _ => $"{date.Day} {Months[date.Month - 1]} {date.Year}",
                 };
                 return (written, new EmbeddedValue(type, written, known));
+            }
+
+            case PiiType.Account:
+            {
+                var iban = random.Next(2) == 0 ? Iban("DE", Digits(random, 18, leadingZero: true)) : Iban("GB", Letters(random, 4) + Digits(random, 14, leadingZero: true));
+                var written = random.Next(2) == 0 ? iban : string.Join(' ', iban.Chunk(4).Select(c => new string(c)));
+                return (written, new EmbeddedValue(type, written, false));
+            }
+
+            case PiiType.NationalId:
+            {
+                // A US social security number (dashes or spaces) or a UK national insurance number.
+                const string NinoLetters = "ABCEGHJKLMNPRSTWXYZ";
+                var id = random.Next(3) switch
+                {
+                    0 => $"{random.Next(100, 666)}-{random.Next(10, 99)}-{random.Next(1000, 9999)}",
+                    1 => $"{NinoLetters[random.Next(19)]}{NinoLetters[random.Next(19)]} {Digits(random, 2, leadingZero: true)} {Digits(random, 2, leadingZero: true)} {Digits(random, 2, leadingZero: true)} {"ABCD"[random.Next(4)]}",
+                    _ => $"{random.Next(100, 666)} {random.Next(10, 99)} {random.Next(1000, 9999)}",
+                };
+                return (id, new EmbeddedValue(type, id, false));
             }
 
             default:

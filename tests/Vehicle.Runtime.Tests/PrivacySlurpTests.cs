@@ -32,7 +32,7 @@ public sealed class PrivacySlurpTests(ITestOutputHelper output)
         AssertRate(new ProfileSnapshot(PrivacyCorpus.Profile()), "test profile", 0.01);
 
     [Fact]
-    public void Redact_SlurpEmailAddressesWithAnAt_AllRedacted()
+    public void Redact_SlurpEmailAddresses_AllRedacted()
     {
         var redactor = new Redactor();
         var labelled = Slurp.Value.Where(s => s.Entities.Contains("email_address")).ToList();
@@ -44,8 +44,8 @@ public sealed class PrivacySlurpTests(ITestOutputHelper output)
         }
 
         Assert.Equal(9, labelled.Count);
-        Assert.Equal(8, written.Count); // the ninth is "brandon at example dot com": no "@", not taken for an address
-        Assert.All(written, s => Assert.Contains(redactor.Redact(s.Text, ProfileSnapshot.Empty).Entities, e => e.Type == PiiType.Email));
+        Assert.Equal(8, written.Count); // the ninth is "brandon at example dot com", spoken: found too
+        Assert.All(labelled, s => Assert.Contains(redactor.Redact(s.Text, ProfileSnapshot.Empty).Entities, e => e.Type == PiiType.Email));
         Assert.All(written, s => Assert.DoesNotContain("@", redactor.Redact(s.Text, ProfileSnapshot.Empty).Text, StringComparison.Ordinal));
     }
 
