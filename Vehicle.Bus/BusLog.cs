@@ -35,8 +35,11 @@ internal static partial class BusLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Publish of {Id} interrupted ({Error}); it goes again after the reconnect")]
     public static partial void PublishInterrupted(ILogger logger, Guid id, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The runtime failed to take the reply to {Id}; it stays in the outbox")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The runtime failed to take the reply to {Id} (it is not asked again)")]
     public static partial void SinkFailed(ILogger logger, Guid id, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Query {Id} refused: the outbox could not store it ({Error})")]
+    public static partial void StoreFailed(ILogger logger, Guid id, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a message ({Reason}): {Detail}")]
     public static partial void Dropped(ILogger logger, string reason, string detail);

@@ -39,6 +39,12 @@ public sealed class CarBusOptions
     /// <summary>Most pending queries; one more evicts the oldest.</summary>
     public int OutboxCapacity { get; set; } = 1000;
 
+    /// <summary>
+    /// Largest outbox file (default 64 MiB; 0: only the disk limits it). A query that would go past
+    /// it, or meets a full disk, is refused with an explicit error; what was stored stays.
+    /// </summary>
+    public long OutboxMaxBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>fsync every outbox write (power-cut safe) instead of crash-safe WAL with synchronous=NORMAL.</summary>
     public bool DurableOutbox { get; set; }
 

@@ -4,8 +4,11 @@ namespace Vehicle.Bus.Car;
 public interface ICloudReplySink
 {
     /// <summary>
-    /// A reply, once per query. The query leaves the outbox only after this returns: an exception
-    /// keeps it there, and it is asked again after a restart.
+    /// A reply, once per query. Before this is called the reply is recorded and its query removed
+    /// (one transaction), and a suggested command is struck from the record: a command is handed
+    /// over at most once, even across a crash; an answer whose hand-over a crash interrupted is
+    /// handed over again after the restart, without its command. An exception is logged and counted;
+    /// the question is not asked again.
     /// </summary>
     ValueTask OnReplyAsync(BusReply reply, CancellationToken cancellationToken);
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -15,8 +16,8 @@ namespace Vehicle.Bus.Car;
 /// The car's end of the bus: a durable outbox in front of an MQTT 5 connection that it keeps up
 /// itself (MQTTnet 5 has no managed client). Queries are written to the outbox, published with
 /// QoS 1 (Response Topic, Correlation Data, Message Expiry Interval = remaining time-to-live, W3C
-/// trace context), and leave the outbox only when their reply has been handed to the runtime or
-/// their time-to-live ran out. One loop keeps the connection (persistent session, keep-alive,
+/// trace context), and leave the outbox when their reply is recorded (then handed to the runtime:
+/// answers once, suggested commands at most once, across crashes) or their time-to-live ran out. One loop keeps the connection (persistent session, keep-alive,
 /// exponential backoff with jitter); one loop drains the outbox in order with bounded in-flight
 /// publishes; replies are checked (topic, size, JSON, correlation) and deduplicated.
 /// </summary>
@@ -63,7 +64,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
             .WithReceiveMaximum((ushort)Math.Clamp(options.MaxInFlight * 4, 1, ushort.MaxValue))
             .WithMaximumPacketSize((uint)(options.MaxPayloadBytes * 2 + 4096))
             .Build();
-        _outbox = new QueryOutbox(options.ResolveOutboxPath(), options.OutboxCapacity, options.DurableOutbox);
+        _outbox = new QueryOutbox(options.ResolveOutboxPath(), time, options.OutboxCapacity, options.DurableOutbox, options.OutboxMaxBytes);
         // A new process does not know what reached the broker before: whatever is pending goes again (replies are deduplicated).
         _outbox.ResetSent(null);
         _mqtt = new MqttClientFactory().CreateMqttClient();
@@ -182,16 +183,19 @@ public sealed class VehicleBusClient : IAsyncDisposable
         IReadOnlyList<BusQuery> evicted;
         try
         {
-            evicted = _outbox.Add(query, caller?.Id, caller?.TraceStateString, direct ? _time.GetUtcNow() : null);
+            evicted = _outbox.Add(query, caller?.Id, caller?.TraceStateString, sent: direct);
         }
-        catch
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
+            // A full disk or the size cap: refused, and nothing that was stored is lost.
             if (direct)
             {
                 _inFlight.Release();
             }
 
-            throw;
+            Statistics.Count(BusEvent.Refused);
+            BusLog.StoreFailed(_logger, query.Id, e.Message);
+            return new EnqueueResult(EnqueueStatus.Refused, "outbox_full: the query could not be stored (" + e.Message + ")");
         }
 
         foreach (var old in evicted)
@@ -279,6 +283,12 @@ public sealed class VehicleBusClient : IAsyncDisposable
     /// </summary>
     private async Task SendAsync(CancellationToken cancellationToken)
     {
+        // Replies an earlier process recorded and did not finish handing over (a crash).
+        foreach (var reply in _outbox.TakeUndelivered())
+        {
+            await DeliverAsync(reply).ConfigureAwait(false);
+        }
+
         try
         {
             while (await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -302,10 +312,9 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
     private async Task SendOnceAsync(CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
         if (Interlocked.Exchange(ref _sweep, 0) != 0)
         {
-            foreach (var expired in _outbox.RemoveExpired(now))
+            foreach (var expired in _outbox.RemoveExpired())
             {
                 Statistics.Count(BusEvent.Expired);
                 BusLog.Expired(_logger, expired.Query.Id);
@@ -319,7 +328,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
         }
 
         const int batch = 256;
-        var due = _outbox.Due(now, _options.RetryAfter, batch);
+        var due = _outbox.Due(_options.RetryAfter, batch);
         var sent = 0;
         foreach (var entry in due)
         {
@@ -340,7 +349,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
                 continue;
             }
 
-            _outbox.MarkSent(entry.Query.Id, _time.GetUtcNow());
+            _outbox.MarkSent(entry.Query.Id);
             _ = PublishAsync(entry, payload, cancellationToken);
             sent++;
         }
@@ -381,8 +390,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
             activity?.SetTag("messaging.system", "mqtt");
             activity?.SetTag("messaging.destination.name", Topics.Query);
             activity?.SetTag("messaging.message.id", query.Id.ToString());
-            var remaining = query.Expires - _time.GetUtcNow();
-            if (remaining <= TimeSpan.Zero)
+            if (_outbox.Remaining(query.Id) is not { } remaining || remaining <= TimeSpan.Zero)
             {
                 return;
             }
@@ -462,7 +470,9 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
         var id = new Guid(correlation);
         var entry = _outbox.Find(id);
-        if (entry is null)
+        var reply = entry is null ? null : new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, body.Command, body.Error, entry.Query.Private);
+        // Recorded, and its query removed, in one transaction: a second copy finds nothing pending.
+        if (reply is null || !_outbox.Answer(reply))
         {
             bool duplicate;
             lock (_recent)
@@ -474,24 +484,44 @@ public sealed class VehicleBusClient : IAsyncDisposable
             return;
         }
 
+        Remember(id);
         var parent = BusTelemetry.ParseContext(message.UserProperties);
         using var activity = BusTelemetry.Source.StartActivity("bus.reply", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.message.id", id.ToString());
-        var reply = new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, body.Command, body.Error, entry.Query.Private);
+        await DeliverAsync(reply).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Hands a recorded reply to the sink: its suggested command is struck from the record first
+    /// (at most once, even if the process dies while acting on it), the record goes after.
+    /// </summary>
+    private async Task DeliverAsync(BusReply reply)
+    {
         try
         {
+            if (reply.Command is not null)
+            {
+                _outbox.TakeCommand(reply.Id);
+            }
+
             await _sink.OnReplyAsync(reply, _stop.Token).ConfigureAwait(false);
+            Statistics.Count(BusEvent.Answered);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            // Not acknowledged to the outbox: the query stays and is asked again later.
-            BusLog.SinkFailed(_logger, id, error);
-            return;
+            Statistics.Count(BusEvent.LoopError);
+            BusLog.SinkFailed(_logger, reply.Id, error);
         }
 
-        _outbox.Remove(id);
-        Remember(id);
-        Statistics.Count(BusEvent.Answered);
+        try
+        {
+            _outbox.Delivered(reply.Id);
+        }
+        catch (SqliteException error)
+        {
+            Statistics.Count(BusEvent.LoopError);
+            BusLog.SinkFailed(_logger, reply.Id, error);
+        }
     }
 
     private void Remember(Guid id)

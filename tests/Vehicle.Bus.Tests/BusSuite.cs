@@ -139,6 +139,57 @@ public abstract class BusSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_suggested_command_is_handed_over_once_even_when_the_runtime_throws_and_the_car_restarts()
+    {
+        var responder = await StartResponderAsync(new CommandBackend());
+        var outbox = Path.Combine(_directory, "trunk.db");
+        using var sink = new ReplyThrowingSink();
+        var car = StartCar(sink, outbox: outbox);
+        car.Enqueue(Query("open the trunk when we get there"));
+        await sink.Changed.WaitAsync(() => !sink.Replies.IsEmpty, "the reply");
+        Assert.Equal("open the trunk", Assert.Single(sink.Replies).Command);
+        // The runtime threw: the query is answered all the same, not kept to be asked again.
+        Assert.Equal(0, car.Pending);
+        Assert.True(car.Statistics.LoopErrors >= 1);
+        await car.DisposeAsync();
+
+        using var after = new RecordingSink();
+        var restarted = StartCar(after, outbox: outbox);
+        Assert.Equal(0, restarted.Pending);
+        restarted.Enqueue(Query("who wrote hamlet"));
+        await after.WaitForRepliesAsync(1);
+        Assert.Equal("Opening the trunk.", Assert.Single(after.Replies).Text); // the new question only
+        Assert.Equal(2, responder.Statistics.Answered);
+    }
+
+    [Fact]
+    public async Task A_full_outbox_refuses_new_queries_explicitly_and_delivers_every_one_it_took()
+    {
+        await Broker.StopAsync(kill: false);
+        using var sink = new RecordingSink();
+        var car = StartCar(sink, configure: o => o.OutboxMaxBytes = 64 * 1024);
+        var taken = new List<Guid>();
+        EnqueueResult refused = default;
+        for (var i = 0; i < 200 && refused.Status != EnqueueStatus.Refused; i++)
+        {
+            var query = Query($"question {i} " + new string('x', 2000));
+            refused = car.Enqueue(query);
+            if (refused.Status != EnqueueStatus.Refused)
+            {
+                taken.Add(query.Id);
+            }
+        }
+
+        Assert.Equal(EnqueueStatus.Refused, refused.Status);
+        Assert.StartsWith("outbox_full", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(taken.Count, car.Pending);
+        await Broker.StartAsync();
+        await StartResponderAsync();
+        await sink.WaitForRepliesAsync(taken.Count);
+        Assert.Equal(taken.Order(), sink.Replies.Select(r => r.Id).Order());
+    }
+
+    [Fact]
     public async Task A_backend_that_throws_anything_gets_error_replies_and_never_silences_the_responder()
     {
         // More failures than any broker's in-flight window (Mosquitto: 20), then a working backend.
@@ -313,7 +364,7 @@ public abstract class BusSuite : IAsyncLifetime
 
     protected static BusQuery Query(string text) => new(Guid.NewGuid(), text, TimeProvider.System.GetUtcNow() + TimeSpan.FromMinutes(2));
 
-    protected VehicleBusClient StartCar(ICloudReplySink sink, string vehicle = "test-car", TimeProvider? time = null, TimeSpan? retryAfter = null, BrokerOptions? connection = null, string? outbox = null)
+    protected VehicleBusClient StartCar(ICloudReplySink sink, string vehicle = "test-car", TimeProvider? time = null, TimeSpan? retryAfter = null, BrokerOptions? connection = null, string? outbox = null, Action<CarBusOptions>? configure = null)
     {
         connection ??= new BrokerOptions();
         connection.Broker ??= Broker.Uri.ToString();
@@ -326,6 +377,7 @@ public abstract class BusSuite : IAsyncLifetime
             OutboxPath = outbox ?? Path.Combine(_directory, $"{vehicle}-{Guid.NewGuid():N}.db"),
             RetryAfter = retryAfter ?? TimeSpan.FromSeconds(30),
         };
+        configure?.Invoke(options);
         var client = VehicleBusClient.Start(options, sink, time);
         _owned.Add(client);
         return client;
@@ -416,6 +468,36 @@ public sealed class ThrowingSink : ICloudReplySink, IDisposable
     }
 
     public void Dispose() => Changed.Dispose();
+}
+
+/// <summary>A runtime that records each reply and then throws (a bug in a subscriber).</summary>
+public sealed class ReplyThrowingSink : ICloudReplySink, IDisposable
+{
+    public ConcurrentQueue<BusReply> Replies { get; } = new();
+
+    public Signal Changed { get; } = new();
+
+    public ValueTask OnReplyAsync(BusReply reply, CancellationToken cancellationToken)
+    {
+        Replies.Enqueue(reply);
+        Changed.Pulse();
+        throw new InvalidOperationException("a subscriber fell over");
+    }
+
+    public void OnDropped(BusQuery query, QueryDropReason reason)
+    {
+    }
+
+    public void Dispose() => Changed.Dispose();
+}
+
+/// <summary>A cloud model that suggests a command with every answer.</summary>
+public sealed class CommandBackend : ICloudBackend
+{
+    public string Name => "command";
+
+    public Task<CloudAnswer> AnswerAsync(string question, CoarseLocation? location, CancellationToken cancellationToken) =>
+        Task.FromResult(new CloudAnswer("Opening the trunk.", "open the trunk"));
 }
 
 /// <summary>A cloud model whose first calls fail with an exception it does not wrap (an HTTP error); then the offline knowledge.</summary>

@@ -12,25 +12,27 @@ namespace Vehicle.Bus.Tests;
 public sealed class OutboxTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("outbox-").FullName;
-    private readonly DateTimeOffset _now = new(2026, 11, 29, 8, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private DateTimeOffset Now => _time.GetUtcNow();
 
     [Fact]
     public void Pending_queries_survive_reopening_and_come_back_in_order()
     {
         var path = Path.Combine(_directory, "o.db");
         var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
-        using (var outbox = new QueryOutbox(path))
+        using (var outbox = new QueryOutbox(path, _time))
         {
             foreach (var id in ids)
             {
-                outbox.Add(new BusQuery(id, $"q {id}", _now.AddMinutes(1), "driver"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+                outbox.Add(new BusQuery(id, $"q {id}", Now.AddMinutes(1), "driver"), "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
             }
         }
 
-        using var reopened = new QueryOutbox(path);
-        var due = reopened.Due(_now, TimeSpan.FromSeconds(30), 100);
+        using var reopened = new QueryOutbox(path, _time);
+        var due = reopened.Due(TimeSpan.FromSeconds(30), 100);
         Assert.Equal(ids, due.Select(e => e.Query.Id));
         Assert.Equal("driver", due[0].Query.Speaker);
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", due[0].TraceParent);
@@ -39,54 +41,175 @@ public sealed class OutboxTests : IDisposable
     [Fact]
     public void A_full_outbox_evicts_the_oldest_query()
     {
-        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), capacity: 3);
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), _time, capacity: 3);
         var ids = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToList();
-        var evicted = ids.SelectMany(id => outbox.Add(new BusQuery(id, "q", _now.AddMinutes(1)))).Select(q => q.Id).ToList();
+        var evicted = ids.SelectMany(id => outbox.Add(new BusQuery(id, "q", Now.AddMinutes(1)))).Select(q => q.Id).ToList();
         Assert.Equal(ids.Take(2), evicted);
-        Assert.Equal(ids.Skip(2), outbox.Due(_now, TimeSpan.FromSeconds(30), 100).Select(e => e.Query.Id));
+        Assert.Equal(ids.Skip(2), outbox.Due(TimeSpan.FromSeconds(30), 100).Select(e => e.Query.Id));
     }
 
     [Fact]
     public void Sent_queries_are_not_due_until_the_retry_interval_or_a_reconnect_without_session()
     {
-        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"));
-        var acked = new BusQuery(Guid.NewGuid(), "acked", _now.AddMinutes(5));
-        var unacked = new BusQuery(Guid.NewGuid(), "unacked", _now.AddMinutes(5));
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), _time);
+        var acked = new BusQuery(Guid.NewGuid(), "acked", Now.AddMinutes(5));
+        var unacked = new BusQuery(Guid.NewGuid(), "unacked", Now.AddMinutes(5));
         outbox.Add(acked);
         outbox.Add(unacked);
-        outbox.MarkSent(acked.Id, _now);
-        outbox.MarkSent(unacked.Id, _now);
-        Assert.Empty(outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10));
+        outbox.MarkSent(acked.Id);
+        outbox.MarkSent(unacked.Id);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(outbox.Due(TimeSpan.FromSeconds(30), 10));
 
         outbox.ResetSent([unacked.Id]);
-        Assert.Equal([unacked.Id], outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
+        Assert.Equal([unacked.Id], outbox.Due(TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
 
-        outbox.MarkSent(unacked.Id, _now);
-        Assert.Equal(2, outbox.Due(_now.AddSeconds(31), TimeSpan.FromSeconds(30), 10).Count);
+        outbox.MarkSent(unacked.Id);
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Single(outbox.Due(TimeSpan.FromSeconds(30), 10)); // acked: sent 30 s ago; unacked: 29 s
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, outbox.Due(TimeSpan.FromSeconds(30), 10).Count);
 
+        outbox.MarkSent(acked.Id);
+        outbox.MarkSent(unacked.Id);
         outbox.ResetSent(null);
-        Assert.Equal(2, outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Count);
+        Assert.Equal(2, outbox.Due(TimeSpan.FromSeconds(30), 10).Count);
 
-        var direct = new BusQuery(Guid.NewGuid(), "published at once", _now.AddMinutes(5));
-        outbox.Add(direct, sentAt: _now);
-        Assert.DoesNotContain(direct.Id, outbox.Due(_now.AddSeconds(1), TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
+        var direct = new BusQuery(Guid.NewGuid(), "published at once", Now.AddMinutes(5));
+        outbox.Add(direct, sent: true);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(direct.Id, outbox.Due(TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
     }
 
     [Fact]
-    public void Expired_queries_are_removed_and_returned_and_answered_ones_are_gone()
+    public void Expired_queries_are_removed_and_returned_and_removed_ones_are_gone()
     {
-        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"));
-        var soon = new BusQuery(Guid.NewGuid(), "soon", _now.AddSeconds(10));
-        var later = new BusQuery(Guid.NewGuid(), "later", _now.AddSeconds(60));
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), _time);
+        var soon = new BusQuery(Guid.NewGuid(), "soon", Now.AddSeconds(10));
+        var later = new BusQuery(Guid.NewGuid(), "later", Now.AddSeconds(60));
         outbox.Add(soon);
         outbox.Add(later);
-        Assert.Equal(soon.Expires, outbox.NextExpiry());
-        Assert.Equal([soon.Id], outbox.RemoveExpired(_now.AddSeconds(10)).Select(e => e.Query.Id));
-        Assert.Empty(outbox.Due(_now.AddSeconds(61), TimeSpan.FromSeconds(1), 10));
+        Assert.Equal(TimeSpan.FromSeconds(10), outbox.Remaining(soon.Id));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal([soon.Id], outbox.RemoveExpired().Select(e => e.Query.Id));
+        _time.Advance(TimeSpan.FromSeconds(51));
+        Assert.Empty(outbox.Due(TimeSpan.FromSeconds(1), 10));
         Assert.True(outbox.Remove(later.Id));
         Assert.False(outbox.Remove(later.Id));
         Assert.Equal(0, outbox.Count);
         Assert.Null(outbox.Find(later.Id));
+        Assert.Null(outbox.Remaining(later.Id));
+    }
+
+    // The RTC corrected from GNSS or NTP by an hour either way: neither expires the backlog at once
+    // nor stalls its retries (both measured on the monotonic clock; on GetUtcNow both failed).
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void A_wall_clock_jump_neither_expires_the_backlog_nor_stalls_retries(int hours)
+    {
+        var clock = new JumpingClock(_time);
+        using var outbox = new QueryOutbox(Path.Combine(_directory, "o.db"), clock);
+        var query = new BusQuery(Guid.NewGuid(), "will it rain", clock.GetUtcNow().AddMinutes(5));
+        outbox.Add(query, sent: true);
+
+        clock.Jump(TimeSpan.FromHours(hours));
+        Assert.Empty(outbox.RemoveExpired());
+        _time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal([query.Id], outbox.Due(TimeSpan.FromSeconds(30), 10).Select(e => e.Query.Id));
+        Assert.Equal(TimeSpan.FromSeconds(269), outbox.Remaining(query.Id));
+
+        _time.Advance(TimeSpan.FromSeconds(269));
+        Assert.Equal([query.Id], outbox.RemoveExpired().Select(e => e.Query.Id));
+    }
+
+    [Fact]
+    public void A_reopened_outbox_never_gives_a_query_longer_than_its_time_to_live()
+    {
+        var path = Path.Combine(_directory, "o.db");
+        var query = new BusQuery(Guid.NewGuid(), "will it rain", Now.AddMinutes(5));
+        using (var outbox = new QueryOutbox(path, _time))
+        {
+            outbox.Add(query);
+        }
+
+        // Restarted after the wall clock went back an hour: 5 minutes left, not 65.
+        var clock = new JumpingClock(_time);
+        clock.Jump(TimeSpan.FromHours(-1));
+        using var reopened = new QueryOutbox(path, clock);
+        Assert.Equal(TimeSpan.FromMinutes(5), reopened.Remaining(query.Id));
+    }
+
+    [Fact]
+    public void A_reply_is_recorded_as_its_query_leaves_and_after_a_crash_comes_back_once_without_its_command()
+    {
+        var path = Path.Combine(_directory, "o.db");
+        var query = new BusQuery(Guid.NewGuid(), "open the trunk when we arrive", Now.AddMinutes(5), "driver", Private: "{}");
+        var reply = new BusReply(query.Id, query.Text, "driver", "Opening the trunk.", "open the trunk", null, "{}");
+        using (var outbox = new QueryOutbox(path, _time))
+        {
+            outbox.Add(query);
+            Assert.True(outbox.Answer(reply));
+            Assert.False(outbox.Answer(reply)); // a second copy finds nothing pending
+            Assert.Equal(0, outbox.Count);
+            outbox.TakeCommand(query.Id);
+            // The process dies here, while acting on the command.
+        }
+
+        using (var reopened = new QueryOutbox(path, _time))
+        {
+            Assert.Null(reopened.Find(query.Id)); // not asked again
+            var again = Assert.Single(reopened.TakeUndelivered());
+            Assert.Equal(reply with { Command = null }, again);
+            Assert.Empty(reopened.TakeUndelivered());
+            reopened.Delivered(query.Id);
+        }
+
+        using var third = new QueryOutbox(path, _time);
+        Assert.Empty(third.TakeUndelivered());
+    }
+
+    [Fact]
+    public void A_capped_outbox_refuses_what_does_not_fit_and_keeps_every_query_it_took()
+    {
+        var path = Path.Combine(_directory, "o.db");
+        var taken = new List<Guid>();
+        using (var outbox = new QueryOutbox(path, _time, maxBytes: 64 * 1024))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var query = new BusQuery(Guid.NewGuid(), $"question {i} " + new string('x', 2000), Now.AddMinutes(5));
+                try
+                {
+                    outbox.Add(query);
+                    taken.Add(query.Id);
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException error)
+                {
+                    Assert.Equal(13, error.SqliteErrorCode); // SQLITE_FULL
+                    Assert.Equal(taken.Count, outbox.Count);
+                }
+            }
+
+            Assert.InRange(taken.Count, 5, 40);
+        }
+
+        using var reopened = new QueryOutbox(path, _time);
+        Assert.Equal(taken, reopened.Due(TimeSpan.FromSeconds(30), 1000).Select(e => e.Query.Id));
+    }
+
+    /// <summary>A wall clock that can be set (an RTC correction) while the monotonic clock runs on.</summary>
+    private sealed class JumpingClock(FakeTimeProvider inner) : TimeProvider
+    {
+        private TimeSpan _offset;
+
+        public void Jump(TimeSpan by) => _offset += by;
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + _offset;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
     }
 }
 
