@@ -34,6 +34,7 @@ public sealed class OfflineBackend : ICloudBackend
     private readonly OfflineBackendOptions _options;
     private readonly TimeProvider _time;
     private readonly Dictionary<string, int> _asked = [];
+    private readonly Queue<string> _askedOrder = new();
 
     /// <summary>Loads the knowledge file.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid knowledge file.</exception>
@@ -105,10 +106,27 @@ public sealed class OfflineBackend : ICloudBackend
         return fail ? throw new CloudBackendException("simulated cloud failure") : Lookup(question);
     }
 
+    /// <summary>Most distinct questions whose askings are counted; past it the one first asked longest ago is forgotten.</summary>
+    public const int RememberedQuestions = 10_000;
+
+    /// <summary>Distinct questions counted now (at most <see cref="RememberedQuestions"/>).</summary>
+    public int Remembered
+    {
+        get
+        {
+            lock (_asked)
+            {
+                return _asked.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// This question's think time and whether it fails, drawn from the seed, the question and how
     /// often it was asked: the same run gives the same draws whatever order concurrent questions
-    /// arrive in. Each call counts as one asking.
+    /// arrive in. Each call counts as one asking. Bounded: the counts of the last
+    /// <see cref="RememberedQuestions"/> distinct questions are kept, so a long-running responder
+    /// does not grow with every question it has seen.
     /// </summary>
     public (TimeSpan Think, bool Fail) Draw(string question)
     {
@@ -116,7 +134,17 @@ public sealed class OfflineBackend : ICloudBackend
         int occurrence;
         lock (_asked)
         {
-            _asked[question] = occurrence = _asked.GetValueOrDefault(question) + 1;
+            occurrence = _asked.GetValueOrDefault(question) + 1;
+            if (occurrence == 1)
+            {
+                _askedOrder.Enqueue(question);
+                if (_askedOrder.Count > RememberedQuestions)
+                {
+                    _asked.Remove(_askedOrder.Dequeue());
+                }
+            }
+
+            _asked[question] = occurrence;
         }
 
         var random = new Random(unchecked((((_options.Seed * 31) + StableHash(question)) * 31) + occurrence));

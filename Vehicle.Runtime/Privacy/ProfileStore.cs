@@ -20,11 +20,15 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
     // Commands are spoken by people: a few per minute. Unbounded, so a flush marker is never dropped.
     private readonly Channel<(HistoryEntry? Entry, TaskCompletionSource? Flushed)> _pending = Channel.CreateUnbounded<(HistoryEntry?, TaskCompletionSource?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly TimeSpan _retryDelay;
     private ProfileSnapshot _current;
+    private long _writerErrors;
+    private long _historyDropped;
 
-    private ProfileStore(SqliteConnection db)
+    private ProfileStore(SqliteConnection db, TimeSpan retryDelay)
     {
         _db = db;
+        _retryDelay = retryDelay;
         _current = new ProfileSnapshot(Load());
         _writer = Task.Run(WriteHistoryAsync);
     }
@@ -34,6 +38,18 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
 
     /// <summary>The profile now.</summary>
     public ProfileSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Errors the history writer survived: a write that failed (a busy or full database) and was
+    /// tried again, or a <see cref="Changed"/> subscriber that threw.
+    /// </summary>
+    public long WriterErrors => Interlocked.Read(ref _writerErrors);
+
+    /// <summary>History entries given up on after <see cref="WriteAttempts"/> failed writes.</summary>
+    public long HistoryDropped => Interlocked.Read(ref _historyDropped);
+
+    /// <summary>How often the writer tries one batch of history (backing off from 100 ms, doubling) before giving it up.</summary>
+    public const int WriteAttempts = 8;
 
     /// <summary>Deletes a closed profile's files (the SQLite database and its WAL and shared-memory files).</summary>
     public static void Delete(string path)
@@ -45,7 +61,10 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
     }
 
     /// <summary>Opens (or creates) the profile database at <paramref name="path"/>.</summary>
-    public static ProfileStore Open(string path)
+    public static ProfileStore Open(string path) => Open(path, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+
+    /// <summary>Opens with a given SQLite busy timeout and first retry delay of the history writer (tests make both short).</summary>
+    internal static ProfileStore Open(string path, TimeSpan busyTimeout, TimeSpan retryDelay)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -58,11 +77,11 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
         db.Open();
         using (var setup = db.CreateCommand())
         {
-            setup.CommandText = """
+            setup.CommandText = $$"""
                 PRAGMA journal_mode=WAL;
                 PRAGMA synchronous=NORMAL;
                 PRAGMA secure_delete=ON;
-                PRAGMA busy_timeout=5000;
+                PRAGMA busy_timeout={{(long)busyTimeout.TotalMilliseconds}};
                 CREATE TABLE IF NOT EXISTS owner(id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS contacts(id INTEGER PRIMARY KEY, json TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS places(name TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -72,7 +91,7 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
             setup.ExecuteNonQuery();
         }
 
-        return new ProfileStore(db);
+        return new ProfileStore(db, retryDelay);
     }
 
     /// <summary>The default location: <c>$XDG_DATA_HOME/vehicle-copilot/profile.db</c> (or the platform's local app data).</summary>
@@ -186,48 +205,86 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
     /// <inheritdoc/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// The history writer: takes what is queued as one batch and stores it in one transaction. It
+    /// survives what it calls: a failed write (the database busy past its timeout, a full disk) is
+    /// counted and the same batch tried again with backoff, up to <see cref="WriteAttempts"/> times,
+    /// then given up (counted in <see cref="HistoryDropped"/>), so the queue never grows without
+    /// bound behind a dead writer; a throwing <see cref="Changed"/> subscriber is counted and the
+    /// writer goes on.
+    /// </summary>
     private async Task WriteHistoryAsync()
     {
-        var flushed = new List<TaskCompletionSource>();
         while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            var written = new List<HistoryEntry>();
-            lock (_gate)
+            var batch = new List<HistoryEntry>();
+            var flushed = new List<TaskCompletionSource>();
+            while (_pending.Reader.TryRead(out var item))
             {
-                using var transaction = _db.BeginTransaction();
-                while (_pending.Reader.TryRead(out var item))
+                if (item.Entry is { } entry)
                 {
-                    if (item.Entry is { } entry)
-                    {
-                        InsertHistory(transaction, entry);
-                        written.Add(entry);
-                    }
-                    else
-                    {
-                        flushed.Add(item.Flushed!);
-                    }
+                    batch.Add(entry);
                 }
-
-                Execute(transaction, $"DELETE FROM history WHERE id <= (SELECT MAX(id) FROM history) - {HistoryCapacity}");
-                transaction.Commit();
+                else
+                {
+                    flushed.Add(item.Flushed!);
+                }
             }
 
-            if (written.Count > 0)
+            if (batch.Count > 0 && await StoreAsync(batch).ConfigureAwait(false))
             {
                 // Only the history changed: the snapshot keeps its compiled matcher.
                 ProfileSnapshot snapshot;
                 lock (_gate)
                 {
-                    var history = Current.Data.History.Concat(written).TakeLast(HistoryCapacity).ToList();
+                    var history = Current.Data.History.Concat(batch).TakeLast(HistoryCapacity).ToList();
                     snapshot = Current.WithHistory(history);
                     Volatile.Write(ref _current, snapshot);
                 }
 
-                Changed?.Invoke(snapshot);
+                try
+                {
+                    Changed?.Invoke(snapshot);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Interlocked.Increment(ref _writerErrors);
+                }
             }
 
             flushed.ForEach(f => f.TrySetResult());
-            flushed.Clear();
+        }
+    }
+
+    private async Task<bool> StoreAsync(List<HistoryEntry> batch)
+    {
+        var delay = _retryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                lock (_gate)
+                {
+                    using var transaction = _db.BeginTransaction();
+                    batch.ForEach(entry => InsertHistory(transaction, entry));
+                    Execute(transaction, $"DELETE FROM history WHERE id <= (SELECT MAX(id) FROM history) - {HistoryCapacity}");
+                    transaction.Commit();
+                }
+
+                return true;
+            }
+            catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+            {
+                Interlocked.Increment(ref _writerErrors);
+                if (attempt == WriteAttempts)
+                {
+                    Interlocked.Add(ref _historyDropped, batch.Count);
+                    return false;
+                }
+            }
+
+            await Task.Delay(delay).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
 

@@ -281,6 +281,23 @@ public sealed class BackendTests : IDisposable
     }
 
     [Fact]
+    public void The_offline_backend_remembers_a_bounded_number_of_questions_and_stays_deterministic()
+    {
+        var backend = new OfflineBackend(new OfflineBackendOptions { LatencyMedianMs = 100 });
+        var twin = new OfflineBackend(new OfflineBackendOptions { LatencyMedianMs = 100 });
+        for (var i = 0; i < OfflineBackend.RememberedQuestions * 2; i++)
+        {
+            backend.Draw($"distinct question {i}");
+        }
+
+        Assert.Equal(OfflineBackend.RememberedQuestions, backend.Remembered);
+        // The recent ones still count their askings: the second asking draws what a twin's second asking draws.
+        var last = $"distinct question {(OfflineBackend.RememberedQuestions * 2) - 1}";
+        twin.Draw(last);
+        Assert.Equal(twin.Draw(last), backend.Draw(last));
+    }
+
+    [Fact]
     public async Task The_offline_backend_thinks_on_the_injected_clock_and_fails_at_its_rate()
     {
         var time = new FakeTimeProvider();

@@ -19,6 +19,54 @@ public sealed class PrivacyProfileTests(UnderstanderFixture fixture) : IDisposab
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    // The writer used to die on the first "database is busy" (and its queue then grew for good).
+    [Fact]
+    public async Task HistoryWriter_DatabaseBusyForAWhile_RetriesAndStoresEverything()
+    {
+        var path = Path.Combine(_directory, "busy.db");
+        await using var store = ProfileStore.Open(path, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20));
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        other.Open();
+        using var command = other.CreateCommand();
+        command.CommandText = "BEGIN EXCLUSIVE";
+        command.ExecuteNonQuery();
+
+        store.Record(Entry("Lane Kowalski"));
+        for (var i = 0; i < 3000 && store.WriterErrors == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(store.WriterErrors >= 1, "the writer met the busy database");
+        command.CommandText = "COMMIT";
+        command.ExecuteNonQuery();
+        // A dead writer never completes a flush: bounded, so that fails instead of hanging.
+        await store.FlushAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        store.Record(Entry("Anna Lee"));
+        await store.FlushAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(["Lane Kowalski", "Anna Lee"], store.Current.Data.History.Select(h => h.Slots["contact"]));
+        Assert.Equal(0, store.HistoryDropped);
+    }
+
+    [Fact]
+    public async Task HistoryWriter_SubscriberThrows_CountedAndTheWriterGoesOn()
+    {
+        await using var store = ProfileStore.Open(Path.Combine(_directory, "subscriber.db"));
+        store.Changed += _ => throw new InvalidOperationException("a subscriber fell over");
+
+        store.Record(Entry("Lane Kowalski"));
+        await store.FlushAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        store.Record(Entry("Anna Lee"));
+        await store.FlushAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, store.Current.Data.History.Count);
+        Assert.Equal(2, store.WriterErrors);
+    }
+
+    private static HistoryEntry Entry(string contact) =>
+        new() { Time = DateTimeOffset.UnixEpoch, Intent = "phone.call", Slots = new Dictionary<string, string> { ["contact"] = contact } };
+
     [Fact]
     public async Task Import_ThenExport_RoundTripsAndSurvivesReopening()
     {
