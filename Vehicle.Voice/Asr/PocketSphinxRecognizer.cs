@@ -25,9 +25,10 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
     private const string Silence = "sil_";
     private const int NoiseSeed = 0x5EED;
     private static readonly string[] Phones = ["AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"];
-    private readonly IntPtr _decoder;
-    private readonly IntPtr _phones;
-    private readonly IntPtr _free;
+    private IntPtr _decoder;
+    private IntPtr _phones;
+    private IntPtr _free;
+    private int _disposed;
     private readonly double _threshold;
     private readonly double _noiseFloor;
     private Random? _stream;
@@ -85,14 +86,14 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
                 _free = CreateDecoder(options, compareScores: false);
                 if (SphinxNative.ps_set_lm_file(_free, "free", model) != 0 || SphinxNative.ps_set_search(_free, "free") != 0)
                 {
-                    _ = SphinxNative.ps_free(_free);
-                    _free = IntPtr.Zero;
+                    SphinxNative.Free(ref _free);
                 }
             }
         }
         catch
         {
-            _ = SphinxNative.ps_free(_decoder);
+            // Whatever failed, every decoder made so far is freed (the phone loop's used to leak).
+            FreeDecoders();
             throw;
         }
     }
@@ -103,13 +104,35 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
     /// <inheritdoc/>
     public Recognition Recognize(ReadOnlySpan<short> audio)
     {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var start = Stopwatch.GetTimestamp();
         var copy = WithNoiseFloor(audio, _noiseFloor);
         var loopTask = Task.Run(() => Decode(_phones, copy));
-        var (words, score, _) = Decode(_decoder, copy);
-        var speech = words is null ? 0 : SpeechFrames(_decoder);
-        var (_, loopScore, _) = loopTask.GetAwaiter().GetResult();
-        return Judge(words, score, loopScore, speech, copy, Stopwatch.GetElapsedTime(start));
+        try
+        {
+            var (words, score, _) = Decode(_decoder, copy);
+            var speech = words is null ? 0 : SpeechFrames(_decoder);
+            var (_, loopScore, _) = loopTask.GetAwaiter().GetResult();
+            return Judge(words, score, loopScore, speech, copy, Stopwatch.GetElapsedTime(start));
+        }
+        catch
+        {
+            // Never leave the phone loop running on a decoder that may be freed next.
+            WaitQuietly(loopTask);
+            throw;
+        }
+    }
+
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Observed: the caller is already handling the first failure.
+        }
     }
 
     private Recognition Judge(string? words, int score, int loopScore, int speech, ReadOnlySpan<short> audio, TimeSpan elapsed, bool secondPass = true)
@@ -130,6 +153,7 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
     /// <inheritdoc/>
     public void Begin()
     {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         Cancel();
         if (SphinxNative.ps_start_utt(_decoder) != 0 || SphinxNative.ps_start_utt(_phones) != 0)
         {
@@ -144,6 +168,7 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
     /// <inheritdoc/>
     public void Feed(ReadOnlySpan<short> audio)
     {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (_stream is null)
         {
             throw new InvalidOperationException("Feed before Begin");
@@ -193,21 +218,29 @@ public sealed partial class PocketSphinxRecognizer : IStreamingSpeechRecognizer
             return;
         }
 
-        _loopFeed.GetAwaiter().GetResult();
+        WaitQuietly(_loopFeed);
         _ = SphinxNative.ps_end_utt(_decoder);
         _ = SphinxNative.ps_end_utt(_phones);
         _stream = null;
     }
 
-    /// <inheritdoc/>
+    /// <summary>Frees the decoders once, after any phone-loop work still running on them; a second call does nothing.</summary>
     public void Dispose()
     {
-        _ = SphinxNative.ps_free(_decoder);
-        _ = SphinxNative.ps_free(_phones);
-        if (_free != IntPtr.Zero)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            _ = SphinxNative.ps_free(_free);
+            return;
         }
+
+        WaitQuietly(_loopFeed);
+        FreeDecoders();
+    }
+
+    private void FreeDecoders()
+    {
+        SphinxNative.Free(ref _decoder);
+        SphinxNative.Free(ref _phones);
+        SphinxNative.Free(ref _free);
     }
 
     private static IntPtr CreateDecoder(RecognizerOptions options, bool compareScores) => SphinxNative.CreateDecoder(

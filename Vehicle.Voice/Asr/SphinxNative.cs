@@ -11,6 +11,8 @@ namespace Vehicle.Voice.Asr;
 /// </summary>
 internal static partial class SphinxNative
 {
+    private static int _live;
+
     private const string PocketSphinx = "libpocketsphinx.so.3";
     private const string SphinxBase = "libsphinxbase.so.3";
 
@@ -33,7 +35,7 @@ internal static partial class SphinxNative
     internal static partial IntPtr ps_init(IntPtr config);
 
     [LibraryImport(PocketSphinx)]
-    internal static partial int ps_free(IntPtr decoder);
+    private static partial int ps_free(IntPtr decoder);
 
     [LibraryImport(PocketSphinx, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ps_add_word(IntPtr decoder, string word, string phones, int update);
@@ -108,7 +110,27 @@ internal static partial class SphinxNative
 
         var decoder = ps_init(config);
         _ = cmd_ln_free_r(config);
-        return decoder != IntPtr.Zero ? decoder : throw new InvalidOperationException("PocketSphinx could not load its model");
+        if (decoder == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("PocketSphinx could not load its model");
+        }
+
+        Interlocked.Increment(ref _live);
+        return decoder;
+    }
+
+    /// <summary>Decoders made by <see cref="CreateDecoder"/> and not yet freed (tests check that nothing leaks).</summary>
+    internal static int LiveDecoders => Volatile.Read(ref _live);
+
+    /// <summary>Frees a decoder once: the field is cleared first, so a second call does nothing.</summary>
+    internal static void Free(ref IntPtr decoder)
+    {
+        var handle = Interlocked.Exchange(ref decoder, IntPtr.Zero);
+        if (handle != IntPtr.Zero)
+        {
+            _ = ps_free(handle);
+            Interlocked.Decrement(ref _live);
+        }
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Vehicle.Voice.Asr;
 /// </summary>
 public sealed class WakeWordSpotter : IDisposable
 {
-    private readonly IntPtr _decoder;
+    private IntPtr _decoder;
 
     /// <summary>Prepares the spotter for <paramref name="phrase"/> (every word must be pronounceable).</summary>
     public WakeWordSpotter(string phrase, RecognizerOptions? options = null)
@@ -26,13 +26,13 @@ public sealed class WakeWordSpotter : IDisposable
         }
         catch
         {
-            _ = SphinxNative.ps_free(_decoder);
+            SphinxNative.Free(ref _decoder);
             throw;
         }
 
         if (SphinxNative.ps_set_keyphrase(_decoder, "wake", string.Join(' ', words)) != 0 || SphinxNative.ps_set_search(_decoder, "wake") != 0 || SphinxNative.ps_start_utt(_decoder) != 0)
         {
-            _ = SphinxNative.ps_free(_decoder);
+            SphinxNative.Free(ref _decoder);
             throw new InvalidOperationException($"PocketSphinx refused the wake phrase '{phrase}'");
         }
     }
@@ -40,6 +40,7 @@ public sealed class WakeWordSpotter : IDisposable
     /// <summary>Feeds a frame; true when the phrase was just heard.</summary>
     public unsafe bool Process(ReadOnlySpan<short> frame)
     {
+        ObjectDisposedException.ThrowIf(_decoder == IntPtr.Zero, this);
         fixed (short* samples = frame)
         {
             _ = SphinxNative.ps_process_raw(_decoder, samples, (nuint)frame.Length, 0, 0);
@@ -60,7 +61,10 @@ public sealed class WakeWordSpotter : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _ = SphinxNative.ps_end_utt(_decoder);
-        _ = SphinxNative.ps_free(_decoder);
+        if (_decoder != IntPtr.Zero)
+        {
+            _ = SphinxNative.ps_end_utt(_decoder);
+            SphinxNative.Free(ref _decoder);
+        }
     }
 }
