@@ -41,6 +41,9 @@ internal static partial class BusLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Query {Id} refused: the outbox could not store it ({Error})")]
     public static partial void StoreFailed(ILogger logger, Guid id, string error);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply to {Id} suggests a command but is not from an authenticated responder ({Why}): the command is dropped, the answer kept")]
+    public static partial void UnauthenticatedCommand(ILogger logger, Guid id, string why);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a message ({Reason}): {Detail}")]
     public static partial void Dropped(ILogger logger, string reason, string detail);
 

@@ -59,6 +59,9 @@ public sealed class BusStatistics
     /// <summary>Successful connections (the first one included).</summary>
     public long Connects => Interlocked.Read(ref _counts[(int)BusEvent.Connected]);
 
+    /// <summary>Suggested commands dropped because their reply was not signed by a responder with the car's key.</summary>
+    public long UnauthenticatedCommands => Interlocked.Read(ref _counts[(int)BusEvent.UnauthenticatedCommand]);
+
     /// <summary>Exceptions the client's background work caught, reported and survived (a throwing sink, a storage error).</summary>
     public long LoopErrors => Interlocked.Read(ref _counts[(int)BusEvent.LoopError]);
 
@@ -66,7 +69,7 @@ public sealed class BusStatistics
     {
         Interlocked.Increment(ref _counts[(int)what]);
         var name = Names[(int)what];
-        if (what is BusEvent.Duplicate or BusEvent.Unknown or BusEvent.Malformed or BusEvent.Oversized or BusEvent.WrongTopic)
+        if (what is BusEvent.Duplicate or BusEvent.Unknown or BusEvent.Malformed or BusEvent.Oversized or BusEvent.WrongTopic or BusEvent.UnauthenticatedCommand)
         {
             _dropped.Add(1, new KeyValuePair<string, object?>("reason", name));
         }
@@ -95,4 +98,5 @@ internal enum BusEvent
     WrongTopic,
     Connected,
     LoopError,
+    UnauthenticatedCommand,
 }

@@ -27,6 +27,14 @@ public sealed class CarBusOptions
             : throw new ArgumentException($"Bus:VehicleId must be 1-64 letters, digits, '.', '_' or '-', without '..': not '{value}'", nameof(value));
     }
 
+    /// <summary>
+    /// The key the responder signs replies with (base64, ≥ 32 bytes; see <see cref="ReplySignature"/>).
+    /// A suggested command in a reply without a valid signature is dropped (the answer still
+    /// arrives), so with no key the car acts on no suggested command. The embedded cloud sets one
+    /// per start.
+    /// </summary>
+    public string? ReplyKey { get; set; }
+
     /// <summary>First topic level.</summary>
     public string TopicRoot { get; set; } = "vehicles";
 

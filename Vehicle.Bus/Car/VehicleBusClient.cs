@@ -40,6 +40,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private readonly HashSet<Guid> _recent = [];
     private readonly Queue<Guid> _recentOrder = new();
     private readonly ITimer _tick;
+    private readonly byte[]? _replyKey;
     private readonly Meter _meter;
     private Task _sender = Task.CompletedTask;
     private int _disposed;
@@ -49,6 +50,7 @@ public sealed class VehicleBusClient : IAsyncDisposable
     private VehicleBusClient(CarBusOptions options, Uri broker, ICloudReplySink sink, TimeProvider time, ILoggerFactory loggers, Random? jitter, IEgressGuard? guard, IMeterFactory? meters)
     {
         _options = options;
+        _replyKey = ReplySignature.ParseKey(options.ReplyKey);
         _meter = BusTelemetry.CreateMeter(meters, this);
         Statistics = new BusStatistics(_meter);
         _guard = guard;
@@ -469,8 +471,17 @@ public sealed class VehicleBusClient : IAsyncDisposable
         }
 
         var id = new Guid(correlation);
+        var command = body.Command;
+        if (command is not null && !ReplySignature.Verify(_replyKey, message))
+        {
+            // Anyone who can publish here may make the car say something, never do something.
+            Statistics.Count(BusEvent.UnauthenticatedCommand);
+            BusLog.UnauthenticatedCommand(_logger, id, _replyKey is null ? "no Bus:ReplyKey is set" : "the signature does not match");
+            command = null;
+        }
+
         var entry = _outbox.Find(id);
-        var reply = entry is null ? null : new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, body.Command, body.Error, entry.Query.Private);
+        var reply = entry is null ? null : new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, command, body.Error, entry.Query.Private);
         // Recorded, and its query removed, in one transaction: a second copy finds nothing pending.
         if (reply is null || !_outbox.Answer(reply))
         {

@@ -28,12 +28,14 @@ public sealed partial class CloudResponder : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Meter _meter;
     private readonly Counter<long> _dropped;
+    private readonly byte[]? _replyKey;
     private ConnectionKeeper? _keeper;
     private int _connection;
 
     private CloudResponder(ResponderOptions options, ICloudBackend backend, TimeProvider time, ILogger logger, IMeterFactory? meters)
     {
         _options = options;
+        _replyKey = ReplySignature.ParseKey(options.ReplyKey);
         _meter = BusTelemetry.CreateMeter(meters, this);
         _dropped = BusTelemetry.CreateDroppedCounter(_meter);
         _backend = backend;
@@ -230,15 +232,21 @@ public sealed partial class CloudResponder : IAsyncDisposable
         }
 
         var remaining = deadline == long.MaxValue ? 0 : (uint)Math.Max(1, Math.Ceiling(_time.GetElapsedTime(_time.GetTimestamp(), deadline).TotalSeconds));
+        var payload = WireJson.Serialize(reply);
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(replyTopic)
-            .WithPayload(WireJson.Serialize(reply))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithCorrelationData(query.CorrelationData)
             .WithContentType("application/json")
             .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.CharacterData)
             .WithMessageExpiryInterval(remaining)
             .WithTraceContext(activity?.Id, activity?.TraceStateString);
+        if (_replyKey is not null)
+        {
+            message.WithSignature(_replyKey, query.CorrelationData ?? [], payload);
+        }
+
         if (connection != Volatile.Read(ref _connection))
         {
             // The connection the query came on is gone: it was not acknowledged, so the broker

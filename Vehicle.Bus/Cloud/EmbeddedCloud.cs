@@ -7,7 +7,11 @@ namespace Vehicle.Bus.Cloud;
 /// <summary>
 /// The whole cloud side in this process: an embedded broker on loopback and the built-in
 /// responder with the offline knowledge backend, so one command runs the whole system with no
-/// broker installed. The command-line hosts start it for <c>Cloud:Mode=embedded</c>.
+/// broker installed. The command-line hosts start it for <c>Cloud:Mode=embedded</c>. Made safe
+/// for a shared machine per start: the broker takes only the responder and the car, with
+/// passwords made for this start (<see cref="BrokerAccess"/>), and the responder signs its
+/// replies with a key made for this start (<see cref="ReplyKey"/>), the car's only source of
+/// suggested commands.
 /// </summary>
 public sealed class EmbeddedCloud : IAsyncDisposable
 {
@@ -17,14 +21,22 @@ public sealed class EmbeddedCloud : IAsyncDisposable
     private readonly EmbeddedBroker _broker;
     private readonly CloudResponder _responder;
 
-    private EmbeddedCloud(EmbeddedBroker broker, CloudResponder responder)
+    private EmbeddedCloud(EmbeddedBroker broker, CloudResponder responder, BrokerAccess access, string replyKey)
     {
         _broker = broker;
         _responder = responder;
+        Access = access;
+        ReplyKey = replyKey;
     }
 
     /// <summary>Where the car connects.</summary>
     public Uri Broker => _broker.Uri;
+
+    /// <summary>The accounts of this start (the car connects with <see cref="BrokerAccess.Car"/>).</summary>
+    public BrokerAccess Access { get; }
+
+    /// <summary>The key the responder signs replies with (the car's <c>Bus:ReplyKey</c>).</summary>
+    public string ReplyKey { get; }
 
     /// <summary>Starts the broker, then the responder connected to it.</summary>
     /// <param name="options">The responder's settings (section <c>Responder</c>); its connection is replaced by the embedded broker.</param>
@@ -33,13 +45,16 @@ public sealed class EmbeddedCloud : IAsyncDisposable
     public static async Task<EmbeddedCloud> StartAsync(ResponderOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var broker = await EmbeddedBroker.StartAsync(loggerFactory: loggerFactory).ConfigureAwait(false);
+        var access = BrokerAccess.Generate();
+        var broker = await EmbeddedBroker.StartAsync(loggerFactory: loggerFactory, access: access).ConfigureAwait(false);
         try
         {
-            options.Connection = new BrokerOptions { Broker = broker.Uri.ToString() };
+            // Loopback only: the password never leaves the machine.
+            options.Connection = new BrokerOptions { Broker = broker.Uri.ToString(), Username = access.Responder.UserName, Password = access.Responder.Password, AllowPlainTextPassword = true };
             options.Workers = Math.Min(options.Workers, MaxWorkers);
+            options.ReplyKey = ReplySignature.NewKey();
             var responder = await CloudResponder.StartAsync(options, new OfflineBackend(options.Offline, time), time, loggerFactory).ConfigureAwait(false);
-            return new EmbeddedCloud(broker, responder);
+            return new EmbeddedCloud(broker, responder, access, options.ReplyKey);
         }
         catch
         {

@@ -20,6 +20,13 @@ public sealed class ResponderOptions
     /// <summary>First topic level of the vehicles' topics.</summary>
     public string TopicRoot { get; set; } = "vehicles";
 
+    /// <summary>
+    /// The key replies are signed with (base64, ≥ 32 bytes; see <see cref="ReplySignature"/>): the
+    /// cars act on suggested commands only from a responder that has their key. Empty: unsigned
+    /// replies (their suggested commands are dropped by the cars).
+    /// </summary>
+    public string? ReplyKey { get; set; }
+
     /// <summary>Questions answered at once.</summary>
     public int Workers { get; set; } = 16;
 

@@ -9,9 +9,11 @@ namespace Vehicle.Bus.Loopback;
 
 /// <summary>
 /// An in-process MQTT 5 broker (MQTTnet server) on loopback with persistent sessions: the default
-/// when no broker is configured, so one command runs the whole system on one machine. Plain TCP,
-/// no authentication: it only listens on 127.0.0.1. MQTTnet's server has no shared subscriptions;
-/// <see cref="SharedSubscriptions"/> adds them.
+/// when no broker is configured, so one command runs the whole system on one machine. Plain TCP on
+/// 127.0.0.1 only; with <see cref="BrokerAccess"/> (as the embedded cloud starts it) only the
+/// responder and the car, with passwords made for this start, get in, each to its own topics;
+/// without, anyone on the machine may (tests and the simulator). MQTTnet's server has no shared
+/// subscriptions; <see cref="SharedSubscriptions"/> adds them.
 /// </summary>
 public sealed partial class EmbeddedBroker : IAsyncDisposable
 {
@@ -30,8 +32,8 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     /// <summary><c>mqtt://127.0.0.1:{port}</c>.</summary>
     public Uri Uri { get; }
 
-    /// <summary>Starts a broker on <paramref name="port"/> (0: a free one).</summary>
-    public static async Task<EmbeddedBroker> StartAsync(int port = 0, ILoggerFactory? loggerFactory = null)
+    /// <summary>Starts a broker on <paramref name="port"/> (0: a free one), open to anyone on the machine or only to <paramref name="access"/>'s accounts.</summary>
+    public static async Task<EmbeddedBroker> StartAsync(int port = 0, ILoggerFactory? loggerFactory = null, BrokerAccess? access = null)
     {
         if (port == 0)
         {
@@ -74,6 +76,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             e.AcceptEnqueue = shared.Accept(e.ReceiverClientId, e.ApplicationMessage);
             return Task.CompletedTask;
         };
+        access?.Attach(server);
         await server.StartAsync().ConfigureAwait(false);
         var broker = new EmbeddedBroker(server, port);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<EmbeddedBroker>();

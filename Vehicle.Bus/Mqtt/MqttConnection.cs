@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
@@ -56,7 +57,7 @@ public static class MqttConnection
                 t.UseTls()
                     .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
                     .WithTargetHost(broker.Host)
-                    .WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors, broker.Host, ca));
+                    .WithCertificateValidationHandler(e => Validate(e.Certificate, e.Chain, e.SslPolicyErrors, broker.Host, ca));
                 if (client is not null)
                 {
                     t.WithClientCertificates([client]);
@@ -89,11 +90,14 @@ public static class MqttConnection
 
     /// <summary>
     /// The broker's certificate must chain to the pinned CA (or, with none pinned, to the system's
-    /// roots) and name the host. Revocation is not checked online: a car in a tunnel cannot reach an
-    /// OCSP responder or CRL distribution point, and an online check would stall the connection
-    /// for its whole timeout. Short-lived broker certificates and the pinned CA stand in for it.
+    /// roots), name the host and be meant for a TLS server (extended key usage serverAuth). With a
+    /// pinned CA the chain is built again from the intermediates the broker presented (and any in the
+    /// CA file), trusting only the CA file's self-signed roots. Revocation is not checked online: a
+    /// car in a tunnel cannot reach an OCSP responder or CRL distribution point, and an online check
+    /// would stall the connection for its whole timeout. Short-lived broker certificates and the
+    /// pinned CA stand in for it.
     /// </summary>
-    internal static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, string host, X509Certificate2Collection? pinned)
+    internal static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string host, X509Certificate2Collection? pinned)
     {
         if (certificate is null)
         {
@@ -114,10 +118,30 @@ public static class MqttConnection
         using var chain = new X509Chain();
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
         chain.ChainPolicy.DisableCertificateDownloads = true;
-        return chain.Build(leaf);
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthentication));
+        foreach (var authority in pinned)
+        {
+            (authority.SubjectName.RawData.AsSpan().SequenceEqual(authority.IssuerName.RawData) ? chain.ChainPolicy.CustomTrustStore : chain.ChainPolicy.ExtraStore).Add(authority);
+        }
+
+        if (presented is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+            foreach (var element in presented.ChainElements)
+            {
+                if (!element.Certificate.RawData.AsSpan().SequenceEqual(leaf.RawData))
+                {
+                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                }
+            }
+        }
+
+        return chain.ChainPolicy.CustomTrustStore.Count > 0 && chain.Build(leaf);
     }
+
+    /// <summary>The extended key usage of a TLS server certificate.</summary>
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
     private static X509Certificate2Collection LoadCertificates(string path)
     {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vehicle.Bus.Car;
-using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
@@ -313,7 +312,8 @@ public sealed partial class CopilotHost : ICommandChannel
                 var start = _services.EmbeddedCloud ?? throw new InvalidOperationException(
                     "Cloud:Mode is embedded, but this host offers no embedded cloud: set Cloud:Mode to remote (with Bus:Connection:Broker) or off.");
                 _embedded = await start(cancellationToken).ConfigureAwait(false);
-                bus.Connection = new BrokerOptions { Broker = _embedded.Broker.ToString() };
+                bus.Connection = _embedded.Connection;
+                bus.ReplyKey = _embedded.ReplyKey;
                 if (string.IsNullOrEmpty(bus.OutboxPath))
                 {
                     // The embedded broker and responder live as long as this process, so its outbox

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
@@ -177,8 +178,10 @@ public sealed partial class Replayer : IAsyncDisposable
         _proxy = new LoopbackProxy(new System.Net.IPEndPoint(System.Net.Dns.GetHostAddresses(broker.Host)[0], broker.Port)) { Random = new Random(_options.Seed) };
         _backend = new ThinkingBackend(new OfflineBackend(_cloudOptions, _time), _time, () => _changed.Release());
         // The responder reconnects on the real clock (it is the cloud, not the car); its answers think on the replay's clock.
+        // It signs its replies with a key of this replay, the car's only source of suggested commands.
+        var replyKey = ReplySignature.NewKey();
         _responder = await CloudResponder.StartAsync(
-            new ResponderOptions { Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(20), ReconnectMax = TimeSpan.FromMilliseconds(200) }, Workers = 8 },
+            new ResponderOptions { Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(20), ReconnectMax = TimeSpan.FromMilliseconds(200) }, Workers = 8, ReplyKey = replyKey },
             _backend,
             TimeProvider.System,
             loggers).ConfigureAwait(false);
@@ -210,6 +213,7 @@ public sealed partial class Replayer : IAsyncDisposable
         };
         copilot.Bus.VehicleId = "sim-car";
         copilot.Bus.OutboxPath = _outbox;
+        copilot.Bus.ReplyKey = replyKey;
         // Keep-alive and timeouts run on the real clock: short in real time (a tunnel is found by
         // keep-alive), long when the replay moves its clock (virtual, compressed: a tunnel is a cut
         // there, and a loaded machine must not drop the link on its own and make the run differ).

@@ -141,10 +141,11 @@ public abstract class BusSuite : IAsyncLifetime
     [Fact]
     public async Task A_suggested_command_is_handed_over_once_even_when_the_runtime_throws_and_the_car_restarts()
     {
-        var responder = await StartResponderAsync(new CommandBackend());
+        var key = ReplySignature.NewKey();
+        var responder = await StartResponderAsync(new CommandBackend(), replyKey: key);
         var outbox = Path.Combine(_directory, "trunk.db");
         using var sink = new ReplyThrowingSink();
-        var car = StartCar(sink, outbox: outbox);
+        var car = StartCar(sink, outbox: outbox, configure: o => o.ReplyKey = key);
         car.Enqueue(Query("open the trunk when we get there"));
         await sink.Changed.WaitAsync(() => !sink.Replies.IsEmpty, "the reply");
         Assert.Equal("open the trunk", Assert.Single(sink.Replies).Command);
@@ -154,11 +155,12 @@ public abstract class BusSuite : IAsyncLifetime
         await car.DisposeAsync();
 
         using var after = new RecordingSink();
-        var restarted = StartCar(after, outbox: outbox);
+        var restarted = StartCar(after, outbox: outbox, configure: o => o.ReplyKey = key);
         Assert.Equal(0, restarted.Pending);
         restarted.Enqueue(Query("who wrote hamlet"));
         await after.WaitForRepliesAsync(1);
         Assert.Equal("Opening the trunk.", Assert.Single(after.Replies).Text); // the new question only
+        await after.Changed.WaitAsync(() => responder.Statistics.Answered >= 2, "the responder's count");
         Assert.Equal(2, responder.Statistics.Answered);
     }
 
@@ -298,6 +300,26 @@ public abstract class BusSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_forged_reply_can_make_the_car_say_something_but_never_run_its_command()
+    {
+        using var sink = new RecordingSink();
+        var car = StartCar(sink, configure: o => o.ReplyKey = ReplySignature.NewKey());
+        await sink.Changed.WaitAsync(() => car.IsConnected, "the connection");
+        var query = Query("what is the weather in munich");
+        car.Enqueue(query);
+
+        // No responder: whatever arrives is the intruder's, with a correct correlation id.
+        using var raw = await ConnectRawAsync("intruder");
+        await PublishAsync(raw, car.Topics.Reply, """{"text":"Unlocking the doors.","command":"unlock the doors"}""", query.Id.ToByteArray());
+        await sink.WaitForRepliesAsync(1);
+
+        var reply = Assert.Single(sink.Replies);
+        Assert.Equal("Unlocking the doors.", reply.Text);
+        Assert.Null(reply.Command);
+        Assert.Equal(1, car.Statistics.UnauthenticatedCommands);
+    }
+
+    [Fact]
     public async Task An_oversized_query_is_refused_before_sending_without_a_reconnect()
     {
         using var sink = new RecordingSink();
@@ -383,13 +405,13 @@ public abstract class BusSuite : IAsyncLifetime
         return client;
     }
 
-    protected async Task<CloudResponder> StartResponderAsync(ICloudBackend? backend = null, int workers = 8, BrokerOptions? connection = null)
+    protected async Task<CloudResponder> StartResponderAsync(ICloudBackend? backend = null, int workers = 8, BrokerOptions? connection = null, string? replyKey = null)
     {
         connection ??= new BrokerOptions();
         connection.Broker ??= Broker.Uri.ToString();
         connection.ReconnectMin = TimeSpan.FromMilliseconds(50);
         connection.ReconnectMax = TimeSpan.FromMilliseconds(500);
-        var responder = await CloudResponder.StartAsync(new ResponderOptions { Connection = connection, Workers = workers }, backend ?? new OfflineBackend());
+        var responder = await CloudResponder.StartAsync(new ResponderOptions { Connection = connection, Workers = workers, ReplyKey = replyKey }, backend ?? new OfflineBackend());
         _owned.Add(responder);
         return responder;
     }

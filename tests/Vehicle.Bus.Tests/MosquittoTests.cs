@@ -118,6 +118,25 @@ public sealed class MosquittoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_broker_certificate_from_an_intermediate_ca_is_accepted_with_only_the_root_pinned()
+    {
+        var pki = new TestPki(_directory, "chain", intermediate: true);
+        var broker = await StartBrokerAsync(new MosquittoHost(
+            $"""
+            allow_anonymous true
+            certfile {pki.ServerCertFile}
+            keyfile {pki.ServerKeyFile}
+            tls_version tlsv1.2
+            """,
+            tls: true));
+        await StartResponderAsync(new BrokerOptions { Broker = broker.Uri.ToString(), CaFile = pki.CaFile });
+        using var sink = new RecordingSink();
+        var car = StartCar(sink, "chain-car", new BrokerOptions { Broker = broker.Uri.ToString(), CaFile = pki.CaFile });
+        car.Enqueue(new BusQuery(Guid.NewGuid(), "who painted the mona lisa", TimeProvider.System.GetUtcNow().AddMinutes(1)));
+        await sink.WaitForRepliesAsync(1);
+    }
+
+    [Fact]
     public async Task The_brokers_acl_keeps_a_car_inside_its_own_prefix()
     {
         var passwords = Path.Combine(_directory, "passwd");

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
@@ -210,6 +212,52 @@ public sealed class OutboxTests : IDisposable
         public override long GetTimestamp() => inner.GetTimestamp();
 
         public override long TimestampFrequency => inner.TimestampFrequency;
+    }
+}
+
+/// <summary>The broker certificate check behind CA pinning: intermediates, the server usage, another root.</summary>
+public sealed class CaPinningTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("pki-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void A_certificate_under_an_intermediate_the_broker_presents_chains_to_the_pinned_root()
+    {
+        var pki = new TestPki(_directory, "chain", intermediate: true);
+        using var leaf = X509Certificate2.CreateFromPemFile(pki.ServerCertFile, pki.ServerKeyFile);
+        using var presented = new X509Chain();
+        presented.ChainPolicy.ExtraStore.Add(pki.Intermediate!);
+
+        Assert.True(MqttConnection.Validate(leaf, presented, SslPolicyErrors.RemoteCertificateChainErrors, "localhost", [pki.Root]));
+        // Without what the broker presented there is no path to the root.
+        Assert.False(MqttConnection.Validate(leaf, null, SslPolicyErrors.RemoteCertificateChainErrors, "localhost", [pki.Root]));
+        // The intermediate may also come with the pinned root in the CA file.
+        Assert.True(MqttConnection.Validate(leaf, null, SslPolicyErrors.RemoteCertificateChainErrors, "localhost", [pki.Root, pki.Intermediate!]));
+    }
+
+    [Fact]
+    public void A_certificate_not_meant_for_a_server_is_refused_even_under_the_pinned_root()
+    {
+        var pki = new TestPki(_directory, "usage");
+        var (cert, key) = pki.Issue("client-only", "localhost", server: true, usage: "1.3.6.1.5.5.7.3.2");
+        using var clientOnly = X509Certificate2.CreateFromPemFile(cert, key);
+        using var server = X509Certificate2.CreateFromPemFile(pki.ServerCertFile, pki.ServerKeyFile);
+
+        Assert.False(MqttConnection.Validate(clientOnly, null, SslPolicyErrors.RemoteCertificateChainErrors, "localhost", [pki.Root]));
+        Assert.True(MqttConnection.Validate(server, null, SslPolicyErrors.RemoteCertificateChainErrors, "localhost", [pki.Root]));
+    }
+
+    [Fact]
+    public void A_certificate_from_another_root_or_for_another_host_is_refused()
+    {
+        var pki = new TestPki(_directory, "good");
+        var rogue = new TestPki(_directory, "rogue");
+        using var server = X509Certificate2.CreateFromPemFile(pki.ServerCertFile, pki.ServerKeyFile);
+
+        Assert.False(MqttConnection.Validate(server, null, SslPolicyErrors.RemoteCertificateChainErrors, "localhost", [rogue.Root]));
+        Assert.False(MqttConnection.Validate(server, null, SslPolicyErrors.RemoteCertificateNameMismatch, "broker.example", [pki.Root]));
     }
 }
 

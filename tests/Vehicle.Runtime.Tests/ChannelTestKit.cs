@@ -41,12 +41,13 @@ internal static class ChannelTestKit
             }).GetAwaiter().GetResult();
 
     /// <summary>A car whose cloud link is the real bus client, to <paramref name="broker"/>, reconnecting fast.</summary>
-    public static Task<CopilotHost> StartWithBusAsync(UnderstanderFixture fixture, Uri broker, string outbox, SignalStore? store = null, IPersonalProfile? profile = null)
+    public static Task<CopilotHost> StartWithBusAsync(UnderstanderFixture fixture, Uri broker, string outbox, SignalStore? store = null, IPersonalProfile? profile = null, string? replyKey = null)
     {
         var options = new CopilotOptions { Cloud = { Mode = CloudMode.Remote } };
         options.Bus.Connection = new BrokerOptions { Broker = broker.ToString(), ReconnectMin = TimeSpan.FromMilliseconds(50), ReconnectMax = TimeSpan.FromMilliseconds(200) };
         options.Bus.VehicleId = "test-car";
         options.Bus.OutboxPath = outbox;
+        options.Bus.ReplyKey = replyKey;
         return CopilotHost.StartAsync(options, new CopilotServices
         {
             Signals = store ?? NewStore(),

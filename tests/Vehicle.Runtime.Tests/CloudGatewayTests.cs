@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
@@ -72,6 +73,22 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task An_action_from_a_responder_without_the_cars_key_is_dropped_and_the_answer_kept()
+    {
+        // Anyone able to publish on the car's reply topic: it answers, and "suggests" the trunk.
+        await StartResponderAsync(new SuggestingBackend("open the trunk"), replyKey: ReplySignature.NewKey());
+        var (channel, store) = await StartAsync(_broker.Uri);
+
+        await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
+        var result = await NextResultAsync();
+
+        Assert.Equal(OutcomeKind.Answered, result.Kind);
+        Assert.Null(result.Action);
+        Assert.Equal(VehicleSignal.Of(false), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+        Assert.Equal(1, channel.Bus!.Statistics.UnauthenticatedCommands);
+    }
+
+    [Fact]
     public async Task A_suggestion_that_is_itself_a_world_question_is_not_sent_back_to_the_cloud()
     {
         await StartResponderAsync(new SuggestingBackend("who wrote hamlet"));
@@ -126,7 +143,7 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
     private async Task<(CopilotHost Car, Vehicle.SignalStore Store)> StartAsync(Uri broker)
     {
         var store = ChannelTestKit.NewStore();
-        var car = await ChannelTestKit.StartWithBusAsync(fixture, broker, Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), store);
+        var car = await ChannelTestKit.StartWithBusAsync(fixture, broker, Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), store, replyKey: ReplyKey);
         _owned.Add(car);
         car.CloudResults += result => _results.Writer.TryWrite(result);
         if (broker == _broker.Uri)
@@ -137,8 +154,11 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
         return (car, store);
     }
 
-    private async Task StartResponderAsync(ICloudBackend backend) =>
-        _owned.Add(await CloudResponder.StartAsync(new ResponderOptions { Connection = new BrokerOptions { Broker = _broker.Uri.ToString() }, Workers = 2 }, backend));
+    /// <summary>The key the car and its responder share in these tests.</summary>
+    private static readonly string ReplyKey = ReplySignature.NewKey();
+
+    private async Task StartResponderAsync(ICloudBackend backend, string? replyKey = null) =>
+        _owned.Add(await CloudResponder.StartAsync(new ResponderOptions { Connection = new BrokerOptions { Broker = _broker.Uri.ToString() }, Workers = 2, ReplyKey = replyKey ?? ReplyKey }, backend));
 
     private async Task<CloudResult> NextResultAsync() => await _results.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
 

@@ -30,6 +30,30 @@ public sealed class ModelProvisionerTests : IDisposable
         Assert.True(File.Exists(again.ModelPath));
     }
 
+    // A cache changed after it was written, keeping its size, used to be run (only lengths were checked).
+    [Fact]
+    public void Provision_CacheTamperedAfterItWasWritten_ExtractedAgainNeverRun()
+    {
+        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        Flip(files.ModelPath, new FileInfo(files.ModelPath).Length / 2);
+
+        var again = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+
+        Assert.Equal(ModelProvisioner.ModelSha256, ModelProvisioner.Sha256Hex(File.ReadAllBytes(again.ModelPath)));
+        // Without the package to extract from, a tampered cache is refused, not run.
+        Flip(files.ModelPath, 1000);
+        Assert.ThrowsAny<IOException>(() => ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
+    }
+
+    private static void Flip(string path, long position)
+    {
+        using var stream = File.Open(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Position = position;
+        var original = (byte)stream.ReadByte();
+        stream.Position = position;
+        stream.WriteByte((byte)(original ^ 0xFF));
+    }
+
     [Fact]
     public void Provision_TamperedPackage_IsRefused()
     {
