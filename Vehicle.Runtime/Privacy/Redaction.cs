@@ -7,13 +7,22 @@ namespace Vehicle.Runtime.Privacy;
 /// A redacted text and its placeholder map. The map stays in the car (in memory, and in the
 /// outbox row of its query, which is deleted, with SQLite's secure delete, when the query
 /// completes or expires); <see cref="Restore"/> puts the values back into the cloud's answer.
+/// One value written two ways ("212-555-0198", "(212) 555 0198") shares a placeholder, and the
+/// map keeps each way it was written, in order: the n-th mention of a placeholder is restored as
+/// the n-th way, so restoring the redacted text gives back the original exactly.
 /// </summary>
 public sealed partial class Redaction
 {
-    private readonly IReadOnlyDictionary<string, string> _values;
+    // Placeholder → how each mention was written, in order (one entry when all were written alike).
+    private readonly IReadOnlyDictionary<string, List<string>> _values;
 
-    /// <summary>Creates a redaction.</summary>
+    /// <summary>Creates a redaction with one written form per placeholder.</summary>
     public Redaction(string text, IReadOnlyList<RedactedEntity> entities, IReadOnlyDictionary<string, string> values)
+        : this(text, entities, values.ToDictionary(v => v.Key, v => new List<string> { v.Value }))
+    {
+    }
+
+    internal Redaction(string text, IReadOnlyList<RedactedEntity> entities, IReadOnlyDictionary<string, List<string>> values)
     {
         Text = text;
         Entities = entities;
@@ -43,6 +52,7 @@ public sealed partial class Redaction
             return reply;
         }
 
+        var mentions = new Dictionary<string, int>(StringComparer.Ordinal);
         return Placeholder().Replace(reply, match =>
         {
             var name = match.Groups["type"].Value;
@@ -52,22 +62,54 @@ public sealed partial class Redaction
             }
 
             var key = $"<{type.ToPlaceholderName()}_{match.Groups["n"].Value}>";
-            return _values.TryGetValue(key, out var value) ? value : type.Generic();
+            if (!_values.TryGetValue(key, out var forms))
+            {
+                return type.Generic();
+            }
+
+            var mention = mentions.GetValueOrDefault(key);
+            mentions[key] = mention + 1;
+            return forms[Math.Min(mention, forms.Count - 1)];
         });
     }
 
-    /// <summary>The map as JSON, for the outbox row that keeps it with the query.</summary>
-    public string ToPrivateState() => JsonSerializer.Serialize(_values.ToDictionary(), ProfileJson.Default.DictionaryStringString);
+    /// <summary>The map as JSON, for the outbox row that keeps it with the query: <c>{"&lt;PHONE_1&gt;": first form, "&lt;PHONE_1&gt;#2": second mention's form, ...}</c>.</summary>
+    public string ToPrivateState()
+    {
+        var flat = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (placeholder, forms) in _values)
+        {
+            flat[placeholder] = forms[0];
+            for (var i = 1; i < forms.Count; i++)
+            {
+                flat[$"{placeholder}#{i + 1}"] = forms[i];
+            }
+        }
+
+        return JsonSerializer.Serialize(flat, ProfileJson.Default.DictionaryStringString);
+    }
 
     /// <summary>A redaction restored from <see cref="ToPrivateState"/> (for a reply after a restart).</summary>
     public static Redaction FromPrivateState(string text, string? state)
     {
-        var values = string.IsNullOrEmpty(state)
+        var flat = string.IsNullOrEmpty(state)
             ? new Dictionary<string, string>()
             : JsonSerializer.Deserialize(state, ProfileJson.Default.DictionaryStringString) ?? [];
+        var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (key, value) in flat.Where(f => !f.Key.Contains('#', StringComparison.Ordinal)))
+        {
+            var forms = new List<string> { value };
+            for (var i = 2; flat.TryGetValue($"{key}#{i}", out var next); i++)
+            {
+                forms.Add(next);
+            }
+
+            values[key] = forms;
+        }
+
         return new Redaction(text, [], values);
     }
 
     [GeneratedRegex(@"(?:<\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*>|\[\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*\]|\{\s*(?<type>[A-Za-z]+)[\s_\-]*(?<n>\d+)\s*\}|\b(?<type>PERSON|PHONE|EMAIL|ADDRESS|LOCATION|VIN|PLATE|DATE|CARD|ACCOUNT|ID)_(?<n>\d+)\b)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex Placeholder();
+    internal static partial Regex Placeholder();
 }

@@ -35,6 +35,73 @@ public sealed partial class Redactor
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(profile);
+        var merged = Merge(Find(text, profile));
+        // A replacement can make a word of what was not one ("4111 1111 1111 1111Will" becomes
+        // "<CARD_1>Will"): the text as it would leave is searched again, and what is found in the
+        // parts copied from the question is added, until nothing new turns up.
+        for (var round = 0; round < 3 && merged.Count > 0; round++)
+        {
+            var (laidOut, origins) = LayOut(text, merged);
+            List<Span> more = [];
+            foreach (var span in Find(laidOut, profile))
+            {
+                if (origins[span.Start] >= 0 && origins[span.Start + span.Length - 1] >= 0
+                    && origins[span.Start + span.Length - 1] - origins[span.Start] == span.Length - 1)
+                {
+                    more.Add(span with { Start = origins[span.Start] });
+                }
+            }
+
+            if (more.Count == 0)
+            {
+                break;
+            }
+
+            merged = Merge([.. merged, .. more]);
+        }
+
+        if (merged.Count == 0)
+        {
+            return new Redaction(text, [], new Dictionary<string, string>());
+        }
+
+        var builder = new StringBuilder(text.Length);
+        var entities = new List<RedactedEntity>();
+        var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var byValue = new Dictionary<(PiiType, string), string>();
+        var counts = new int[Enum.GetValues<PiiType>().Length];
+        var position = 0;
+        foreach (var span in merged)
+        {
+            var value = text.Substring(span.Start, span.Length);
+            var key = (span.Type, Canonical(span.Type, MatchText.Normalize(value)));
+            if (!byValue.TryGetValue(key, out var placeholder))
+            {
+                placeholder = $"<{span.Type.ToPlaceholderName()}_{++counts[(int)span.Type]}>";
+                byValue[key] = placeholder;
+                values[placeholder] = [];
+            }
+
+            values[placeholder].Add(value);
+
+            builder.Append(text, position, span.Start - position).Append(placeholder);
+            entities.Add(new RedactedEntity(span.Type, placeholder));
+            position = span.Start + span.Length;
+        }
+
+        builder.Append(text, position, text.Length - position);
+        // Mentions all written alike keep one form.
+        foreach (var forms in values.Values.Where(f => f.TrueForAll(v => v == f[0])))
+        {
+            forms.RemoveRange(1, forms.Count - 1);
+        }
+
+        return new Redaction(builder.ToString(), entities, values);
+    }
+
+    /// <summary>Every span of personal data in <paramref name="text"/>, in its coordinates, unsorted.</summary>
+    private List<Span> Find(string text, ProfileSnapshot profile)
+    {
         // Patterns see the normalised text; the spans they find are replaced in the original.
         var normal = MatchText.Of(text);
         var match = normal.Text;
@@ -44,6 +111,17 @@ public sealed partial class Redactor
             foreach (var (start, length, type) in profile.Known.Matches(match))
             {
                 found.Add(new Span(start, length, type, 0));
+            }
+        }
+
+        // Text that already looks like a placeholder ("[PHONE_2]") is replaced too, by a placeholder
+        // of this query that stands for it: otherwise restoring the answer would turn the driver's
+        // own words into a value or "that number".
+        foreach (Match literal in Redaction.Placeholder().Matches(match))
+        {
+            if (PiiTypeNames.TryParse(literal.Groups["type"].Value, out var type))
+            {
+                found.Add(new Span(literal.Index, literal.Length, type, 0));
             }
         }
 
@@ -84,11 +162,12 @@ public sealed partial class Redactor
             spans.Add(span with { Start = start, Length = length });
         }
 
-        if (spans.Count == 0)
-        {
-            return new Redaction(text, [], new Dictionary<string, string>());
-        }
+        return spans;
+    }
 
+    /// <summary>Leftmost first, then longest; a span starting inside another and ending after it extends it.</summary>
+    private static List<Span> Merge(List<Span> spans)
+    {
         // Leftmost first; at the same start the longest; then profile values before patterns.
         spans.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Length != b.Length ? b.Length.CompareTo(a.Length) : a.Priority.CompareTo(b.Priority));
         // A span that starts inside the one before it but ends after it extends that one: dropping it
@@ -107,30 +186,35 @@ public sealed partial class Redactor
             merged.Add(span);
         }
 
+        return merged;
+    }
+
+    /// <summary>The text as it would leave (each span a placeholder), and for each of its characters the original position it was copied from (-1: a placeholder's).</summary>
+    private static (string Text, int[] Origins) LayOut(string text, List<Span> merged)
+    {
         var builder = new StringBuilder(text.Length);
-        var entities = new List<RedactedEntity>();
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var byValue = new Dictionary<(PiiType, string), string>();
-        var counts = new int[Enum.GetValues<PiiType>().Length];
+        var origins = new List<int>(text.Length);
         var position = 0;
+        void Copy(int end)
+        {
+            builder.Append(text, position, end - position);
+            for (var i = position; i < end; i++)
+            {
+                origins.Add(i);
+            }
+        }
+
         foreach (var span in merged)
         {
-            var value = text.Substring(span.Start, span.Length);
-            var key = (span.Type, Canonical(span.Type, MatchText.Normalize(value)));
-            if (!byValue.TryGetValue(key, out var placeholder))
-            {
-                placeholder = $"<{span.Type.ToPlaceholderName()}_{++counts[(int)span.Type]}>";
-                byValue[key] = placeholder;
-                values[placeholder] = value;
-            }
-
-            builder.Append(text, position, span.Start - position).Append(placeholder);
-            entities.Add(new RedactedEntity(span.Type, placeholder));
+            Copy(span.Start);
+            var placeholder = $"<{span.Type.ToPlaceholderName()}_1>";
+            builder.Append(placeholder);
+            origins.AddRange(Enumerable.Repeat(-1, placeholder.Length));
             position = span.Start + span.Length;
         }
 
-        builder.Append(text, position, text.Length - position);
-        return new Redaction(builder.ToString(), entities, values);
+        Copy(text.Length);
+        return (builder.ToString(), [.. origins]);
     }
 
     private static void Collect(List<Span> spans, string text, Regex regex, PiiType type, Func<Match, bool>? valid, int priority = 1)

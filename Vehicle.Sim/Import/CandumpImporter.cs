@@ -165,6 +165,12 @@ public static class CandumpImporter
             throw new FormatException($"{Path.GetFileName(file)}:{number}: bad frame '{frame}'");
         }
 
+        // Three hex digits: an 11-bit standard id; eight: a 29-bit extended one.
+        if (hash > 3 ? id > 0x1FFFFFFF : id > 0x7FF)
+        {
+            throw new FormatException($"{Path.GetFileName(file)}:{number}: CAN id {frame[..hash]} is out of range ({(hash > 3 ? "extended: at most 1FFFFFFF" : "standard: at most 7FF")})");
+        }
+
         var hex = frame[(hash + 1)..];
         if (hex.StartsWith('R'))
         {
@@ -182,13 +188,18 @@ public static class CandumpImporter
             hex = hex[2..];
         }
 
+        byte[] data;
         try
         {
-            return (seconds, parts[0], id, hash > 3, Convert.FromHexString(hex));
+            data = Convert.FromHexString(hex);
         }
         catch (FormatException)
         {
             throw new FormatException($"{Path.GetFileName(file)}:{number}: bad frame data '{hex}'");
         }
+
+        return data.Length <= 64
+            ? (seconds, parts[0], id, hash > 3, data)
+            : throw new FormatException($"{Path.GetFileName(file)}:{number}: {data.Length} data bytes (a CAN FD frame has at most 64)");
     }
 }

@@ -84,6 +84,11 @@ public static class TraceReader
         {
             throw new TraceFormatException(file, number, $"not JSON: {e.Message}");
         }
+        catch (ArgumentException)
+        {
+            // An unpaired surrogate: the line is not valid Unicode text, so not JSON either.
+            throw new TraceFormatException(file, number, "not valid text (an unpaired surrogate)");
+        }
 
         using (document)
         {
