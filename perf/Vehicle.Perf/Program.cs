@@ -6,6 +6,7 @@ using BenchmarkDotNet.Running;
 // `bus-rtt COUNT`, `bus-throughput COUNT`, `bus-faults RESTARTS`: the bus against a real Mosquitto (started here).
 // `voice ROUNDS`: the speech front end: end of speech -> outcome, recognition real-time factor, VAD cost per frame.
 // `privacy COUNT`: redaction + re-identification and egress-guard cost per query.
+// `soak QUERIES COMMANDS`: RSS, heap, descriptors and threads across QUERIES bus queries and COMMANDS channel commands.
 // `rig-clocks TRACE SPEED`: the replay's compressed clock beside the real-time clock at SPEED, same trace, same process.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
 switch (args.FirstOrDefault())
@@ -39,6 +40,9 @@ switch (args.FirstOrDefault())
         break;
     case "rig-clocks":
         await Vehicle.Perf.RigClocks.RunAsync(args[1], double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "soak":
+        await Vehicle.Perf.Soak.RunAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
         break;
     case "privacy":
         Vehicle.Perf.PrivacyBench.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

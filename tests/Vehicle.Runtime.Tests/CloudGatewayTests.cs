@@ -88,6 +88,34 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
         Assert.Equal(1, channel.Bus!.Statistics.UnauthenticatedCommands);
     }
 
+    // Every unclaimed answer (with personal data put back) used to be kept for the process's life.
+    [Fact]
+    public async Task Unclaimed_answers_are_kept_for_the_last_256_questions_only()
+    {
+        await StartResponderAsync(new OfflineBackend());
+        var (channel, _) = await StartAsync(_broker.Uri);
+        var outcomes = new List<CommandOutcome>();
+        for (var i = 0; i < 300; i++)
+        {
+            outcomes.Add(await channel.SubmitAsync("who wrote hamlet", Seat.Passenger));
+        }
+
+        Assert.All(outcomes, o => Assert.Equal((OutcomeKind.RoutedCloud, null), (o.Kind, o.Reason)));
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            await NextResultAsync();
+        }
+
+        // The 44 that arrived first were forgotten (claiming them finds nothing); 256 are still there.
+        var kept = 0;
+        foreach (var outcome in outcomes)
+        {
+            kept += await channel.WaitForCloudAsync(outcome, TimeSpan.Zero) is null ? 0 : 1;
+        }
+
+        Assert.Equal(256, kept);
+    }
+
     [Fact]
     public async Task A_suggestion_that_is_itself_a_world_question_is_not_sent_back_to_the_cloud()
     {
