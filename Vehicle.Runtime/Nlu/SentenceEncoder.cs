@@ -198,11 +198,11 @@ internal sealed partial class SentenceEncoder : IDisposable
         // Exactly one line says which provider runs, and why when it is not the one asked for.
         if (cudaFailure is null)
         {
-            LogCpu(logger, options.IntraOpThreads, stopwatch.Elapsed.TotalMilliseconds);
+            LogCpu(logger, files.Precision, options.IntraOpThreads, stopwatch.Elapsed.TotalMilliseconds);
         }
         else
         {
-            LogCudaFallback(logger, options.IntraOpThreads, cudaFailure);
+            LogCudaFallback(logger, files.Precision, options.IntraOpThreads, cudaFailure);
         }
 
         return (cpu, "CPU");
@@ -267,12 +267,12 @@ internal sealed partial class SentenceEncoder : IDisposable
         return session;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CUDA (device {Device}), session created in {Milliseconds:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CUDA (device {Device}), fp32, session created in {Milliseconds:F0} ms")]
     private static partial void LogCuda(ILogger logger, int device, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CPU ({Threads} intra-op thread(s)), session created in {Milliseconds:F0} ms")]
-    private static partial void LogCpu(ILogger logger, int threads, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CPU, {Precision} ({Threads} intra-op thread(s)), session created in {Milliseconds:F0} ms")]
+    private static partial void LogCpu(ILogger logger, ModelPrecision precision, int threads, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder running on CPU ({Threads} intra-op thread(s)): the CUDA execution provider could not start: {Reason}")]
-    private static partial void LogCudaFallback(ILogger logger, int threads, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Encoder running on CPU, {Precision} ({Threads} intra-op thread(s)): the CUDA execution provider could not start: {Reason}")]
+    private static partial void LogCudaFallback(ILogger logger, ModelPrecision precision, int threads, string reason);
 }

@@ -6,7 +6,8 @@ namespace Vehicle.Perf;
 /// <summary>
 /// End-to-end numbers the issue targets, in one process: warm start (load + warm-up + catalog
 /// preparation from a warm cache), and text-to-result latency percentiles at batch 1 over the
-/// held-out corpora, for 1 and 2 intra-op threads measured in the same run (compare as a ratio).
+/// held-out corpora, fp32 and int8, for 1 and 2 intra-op threads, measured in the same run
+/// (compare as ratios).
 /// </summary>
 internal static class Latency
 {
@@ -27,9 +28,9 @@ internal static class Latency
 
         Console.WriteLine($"warm start (load + warm-up + cached catalog preparation): median {Median(starts):F0} ms of {string.Join(", ", starts.Select(s => s.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
 
-        foreach (var threads in new[] { 1, 2 })
+        foreach (var (precision, threads) in new[] { (ModelPrecision.Fp32, 1), (ModelPrecision.Int8, 1), (ModelPrecision.Fp32, 2), (ModelPrecision.Int8, 2) })
         {
-            using var understander = Understander.Create(new NluOptions { IntraOpThreads = threads });
+            using var understander = Understander.Create(new NluOptions { IntraOpThreads = threads, Precision = precision });
             for (var i = 0; i < 200; i++)
             {
                 understander.Understand(texts[i % texts.Count]);
@@ -44,7 +45,7 @@ internal static class Latency
             }
 
             Array.Sort(samples);
-            Console.WriteLine($"intra-op threads {threads}: p50 {P(samples, 0.50):F2} ms, p90 {P(samples, 0.90):F2} ms, p99 {P(samples, 0.99):F2} ms, max {samples[^1]:F2} ms");
+            Console.WriteLine($"{precision}, intra-op threads {threads}: p50 {P(samples, 0.50):F2} ms, p90 {P(samples, 0.90):F2} ms, p99 {P(samples, 0.99):F2} ms, max {samples[^1]:F2} ms");
         }
     }
 

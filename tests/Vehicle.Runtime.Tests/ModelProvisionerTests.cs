@@ -55,6 +55,33 @@ public sealed class ModelProvisionerTests : IDisposable
     }
 
     [Fact]
+    public void Provision_Int8OnTheCpu_MadeOnceCachedAndMadeAgainWhenChanged()
+    {
+        var options = new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Int8 };
+        var fp32 = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+
+        var int8 = ModelProvisioner.Provision(options, NullLogger.Instance);
+
+        Assert.Equal(ModelPrecision.Int8, int8.Precision);
+        Assert.NotEqual(fp32.Fingerprint[..16], int8.Fingerprint[..16]); // caches keyed by it keep the two apart
+        Assert.True(new FileInfo(int8.ModelPath).Length < new FileInfo(fp32.ModelPath).Length / 3);
+        var made = File.GetLastWriteTimeUtc(int8.ModelPath);
+        Assert.Equal(made, File.GetLastWriteTimeUtc(ModelProvisioner.Provision(options, NullLogger.Instance).ModelPath)); // warm: not made again
+        Flip(int8.ModelPath, 5000);
+        var again = ModelProvisioner.Provision(options, NullLogger.Instance);
+        Assert.Equal(File.ReadAllText(again.ModelPath + ".sha256").Trim(), ModelProvisioner.Sha256Hex(File.ReadAllBytes(again.ModelPath)));
+    }
+
+    [Fact]
+    public void Provision_CudaAsked_Fp32WhateverThePrecision()
+    {
+        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Int8, ExecutionProvider = ExecutionProvider.Cuda }, NullLogger.Instance);
+
+        Assert.Equal(ModelPrecision.Fp32, files.Precision);
+        Assert.EndsWith("all-MiniLM-L6-v2.onnx", files.ModelPath, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Provision_TamperedPackage_IsRefused()
     {
         var tampered = Path.Combine(_cache, "tampered.dll");
