@@ -17,9 +17,10 @@ namespace Vehicle.Bus.Car;
 /// itself (MQTTnet 5 has no managed client). Queries are written to the outbox, published with
 /// QoS 1 (Response Topic, Correlation Data, Message Expiry Interval = remaining time-to-live, W3C
 /// trace context), and leave the outbox when their reply is recorded (then handed to the runtime:
-/// answers once, suggested commands at most once, across crashes) or their time-to-live ran out. One loop keeps the connection (persistent session, keep-alive,
-/// exponential backoff with jitter); one loop drains the outbox in order with bounded in-flight
-/// publishes; replies are checked (topic, size, JSON, correlation) and deduplicated.
+/// answers once, suggested commands at most once, across crashes) or their time-to-live ran out.
+/// One loop keeps the connection (persistent session, keep-alive, exponential backoff with
+/// jitter); one loop drains the outbox in order with bounded in-flight publishes; replies are
+/// checked (topic, size, JSON, correlation, the signature of a suggested command) and deduplicated.
 /// </summary>
 public sealed class VehicleBusClient : IAsyncDisposable
 {
@@ -482,8 +483,21 @@ public sealed class VehicleBusClient : IAsyncDisposable
 
         var entry = _outbox.Find(id);
         var reply = entry is null ? null : new BusReply(id, entry.Query.Text, entry.Query.Speaker, body.Text ?? string.Empty, command, body.Error, entry.Query.Private);
-        // Recorded, and its query removed, in one transaction: a second copy finds nothing pending.
-        if (reply is null || !_outbox.Answer(reply))
+        bool recorded;
+        try
+        {
+            // Recorded, and its query removed, in one transaction: a second copy finds nothing pending.
+            recorded = reply is not null && _outbox.Answer(reply);
+        }
+        catch (SqliteException error)
+        {
+            // Not recorded (a full disk): the query stays pending and is asked again after RetryAfter.
+            Statistics.Count(BusEvent.LoopError);
+            BusLog.SinkFailed(_logger, id, error);
+            return;
+        }
+
+        if (!recorded)
         {
             bool duplicate;
             lock (_recent)
@@ -499,22 +513,32 @@ public sealed class VehicleBusClient : IAsyncDisposable
         var parent = BusTelemetry.ParseContext(message.UserProperties);
         using var activity = BusTelemetry.Source.StartActivity("bus.reply", ActivityKind.Consumer, parent);
         activity?.SetTag("messaging.message.id", id.ToString());
-        await DeliverAsync(reply).ConfigureAwait(false);
+        await DeliverAsync(reply!).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Hands a recorded reply to the sink: its suggested command is struck from the record first
-    /// (at most once, even if the process dies while acting on it), the record goes after.
+    /// (at most once, even if the process dies while acting on it; if it cannot be struck, the
+    /// answer goes without it), the record goes after.
     /// </summary>
     private async Task DeliverAsync(BusReply reply)
     {
-        try
+        if (reply.Command is not null)
         {
-            if (reply.Command is not null)
+            try
             {
                 _outbox.TakeCommand(reply.Id);
             }
+            catch (SqliteException error)
+            {
+                Statistics.Count(BusEvent.LoopError);
+                BusLog.SinkFailed(_logger, reply.Id, error);
+                reply = reply with { Command = null };
+            }
+        }
 
+        try
+        {
             await _sink.OnReplyAsync(reply, _stop.Token).ConfigureAwait(false);
             Statistics.Count(BusEvent.Answered);
         }

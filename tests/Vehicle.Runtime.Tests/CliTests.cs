@@ -124,7 +124,7 @@ public sealed class CliTests
         // One line per inference session (the critical and the interactive lane each own one).
         var lines = stderr.Split('\n').Where(l => l.Contains("Encoder running on", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, lines.Count);
-        Assert.All(lines, line => Assert.Contains("on CPU (1 intra-op thread(s)): the CUDA execution provider could not start", line, StringComparison.Ordinal));
+        Assert.All(lines, line => Assert.Contains("on CPU, Fp32 (1 intra-op thread(s)): the CUDA execution provider could not start", line, StringComparison.Ordinal));
     }
 
     [Fact]
