@@ -33,10 +33,34 @@ internal static partial class ModelProvisioner
     /// </summary>
     public static ModelFiles Provision(NluOptions options, ILogger logger)
     {
+        var int8 = options.Precision == ModelPrecision.Int8 && options.ExecutionProvider == ExecutionProvider.Cpu;
+        if (int8 && string.IsNullOrWhiteSpace(options.ModelPath) && CachedInt8(options) is { } warm)
+        {
+            // Warm start of the default model in int8: the fp32 model is not what runs, so only the
+            // int8 file (24 MB) and the vocabulary are checked, not the 91 MB fp32 file as well.
+            return warm;
+        }
+
         var fp32 = ProvisionFp32(options, logger);
-        return options.Precision == ModelPrecision.Int8 && options.ExecutionProvider == ExecutionProvider.Cpu
-            ? ProvisionInt8(fp32, options, logger)
-            : fp32;
+        return int8 ? ProvisionInt8(fp32, options, logger) : fp32;
+    }
+
+    /// <summary>The default model's cached int8 files when they check out, or null.</summary>
+    private static ModelFiles? CachedInt8(NluOptions options)
+    {
+        var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
+        var vocabPath = Path.Combine(directory, VocabFileName);
+        var (path, stamp, fingerprint) = Int8Names(directory, ModelSha256[..16] + VocabSha256[..16]);
+        return File.Exists(path) && File.Exists(stamp) && HasLength(vocabPath, VocabLength) && FileSha256(vocabPath) == VocabSha256
+            && File.ReadAllText(stamp).Trim() == FileSha256(path)
+            ? new ModelFiles(path, vocabPath, fingerprint, ModelPrecision.Int8)
+            : null;
+    }
+
+    private static (string Path, string Stamp, string Fingerprint) Int8Names(string directory, string fp32Fingerprint)
+    {
+        var path = Path.Combine(directory, $"{fp32Fingerprint[..16]}-int8-v{Int8Quantizer.Version}.onnx");
+        return (path, path + ".sha256", $"i8v{Int8Quantizer.Version}-{fp32Fingerprint}");
     }
 
     /// <summary>
@@ -47,10 +71,7 @@ internal static partial class ModelProvisioner
     private static ModelFiles ProvisionInt8(ModelFiles fp32, NluOptions options, ILogger logger)
     {
         var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
-        var key = $"{fp32.Fingerprint[..16]}-int8-v{Int8Quantizer.Version}";
-        var path = Path.Combine(directory, key + ".onnx");
-        var stamp = path + ".sha256";
-        var fingerprint = $"i8v{Int8Quantizer.Version}-{fp32.Fingerprint}";
+        var (path, stamp, fingerprint) = Int8Names(directory, fp32.Fingerprint);
         if (File.Exists(path) && File.Exists(stamp) && File.ReadAllText(stamp).Trim() == FileSha256(path))
         {
             return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8);

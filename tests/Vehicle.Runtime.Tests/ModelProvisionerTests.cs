@@ -67,6 +67,9 @@ public sealed class ModelProvisionerTests : IDisposable
         Assert.True(new FileInfo(int8.ModelPath).Length < new FileInfo(fp32.ModelPath).Length / 3);
         var made = File.GetLastWriteTimeUtc(int8.ModelPath);
         Assert.Equal(made, File.GetLastWriteTimeUtc(ModelProvisioner.Provision(options, NullLogger.Instance).ModelPath)); // warm: not made again
+        // A warm int8 start reads neither the fp32 model nor the package.
+        File.Delete(fp32.ModelPath);
+        Assert.Equal(int8, ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Int8, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
         Flip(int8.ModelPath, 5000);
         var again = ModelProvisioner.Provision(options, NullLogger.Instance);
         Assert.Equal(File.ReadAllText(again.ModelPath + ".sha256").Trim(), ModelProvisioner.Sha256Hex(File.ReadAllBytes(again.ModelPath)));
