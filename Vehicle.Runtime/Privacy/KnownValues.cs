@@ -42,12 +42,15 @@ internal sealed class KnownValues
     private readonly List<PiiType> _caselessTypes;
     private readonly List<PiiType> _capitalisedTypes;
     private readonly List<PiiType> _cuedTypes;
+    private readonly Regex? _phones;
+    private readonly List<List<string>> _phoneHeads;
 
     public KnownValues(ProfileData profile)
     {
         var caseless = new List<string>();
         var capitalised = new List<string>();
         var cued = new List<string>();
+        var phones = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         List<PiiType> caselessTypes = [];
         List<PiiType> capitalisedTypes = [];
         List<PiiType> cuedTypes = [];
@@ -81,12 +84,15 @@ internal sealed class KnownValues
             var digits = new string([.. MatchText.Normalize(phone).Where(char.IsAsciiDigit)]);
             if (digits.Length >= 7)
             {
-                // The digits before the last seven, as far as they are written, are part of the number
-                // ("+49891234567", "089 1234567"): a prefix is a tail of the number's own leading digits,
-                // after an optional "+", "00" or trunk "0".
-                var head = digits[..^7];
-                var tails = Enumerable.Range(0, head.Length).Select(i => string.Join(Separator, head[i..].Select(c => c.ToString())) + Separator);
-                Add(caseless, caselessTypes, PiiType.Phone, @"(?:(?:\+|00|0)" + Separator + ")?(?:" + string.Join('|', tails) + ")?" + string.Join(Separator, digits[^7..].Select(c => c.ToString())));
+                // Matched on the last seven digits; the digits written before them are checked in code
+                // (see Matches): one short pattern per number keeps the alternation cheap.
+                var last = digits[^7..];
+                if (!phones.TryGetValue(last, out var heads))
+                {
+                    phones[last] = heads = [];
+                }
+
+                heads.Add(digits[..^7]);
             }
         }
 
@@ -156,10 +162,17 @@ internal sealed class KnownValues
         (_caseless, _caselessTypes) = Compile(caseless, caselessTypes, RegexOptions.IgnoreCase, NotInAWord);
         (_capitalised, _capitalisedTypes) = Compile(capitalised, capitalisedTypes, RegexOptions.None, NotInAWord);
         (_cued, _cuedTypes) = Compile(cued, cuedTypes, RegexOptions.IgnoreCase, AfterAPersonVerb);
+        _phoneHeads = [.. phones.Values];
+        if (phones.Count > 0)
+        {
+            // Digits may come before the seven (a prefix, checked in Matches); letters may not.
+            var alternatives = phones.Keys.Select(last => "(" + string.Join(Separator, last.Select(c => c.ToString())) + ")");
+            _phones = new Regex(@"(?<!\p{L})(?:" + string.Join('|', alternatives) + @")(?![\p{L}\p{N}])", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
     }
 
     /// <summary>Whether there is anything to look for.</summary>
-    public bool IsEmpty => _caseless is null && _capitalised is null;
+    public bool IsEmpty => _caseless is null && _capitalised is null && _phones is null;
 
     private static string NotInAWord => @"(?<![\p{L}\p{N}])";
 
@@ -191,6 +204,67 @@ internal sealed class KnownValues
                 }
             }
         }
+
+        if (_phones is null)
+        {
+            yield break;
+        }
+
+        for (var match = _phones.Match(text); match.Success; match = match.NextMatch())
+        {
+            var group = 0;
+            while (!match.Groups[group + 1].Success)
+            {
+                group++;
+            }
+
+            if (PhoneStart(text, match.Index, _phoneHeads[group]) is { } start)
+            {
+                yield return (start, match.Index + match.Length - start, PiiType.Phone);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where a known number whose last seven digits start at <paramref name="index"/> starts: the
+    /// digits written before them ("+49 89 ", "089 ", "0049 89 ") must be a tail of the number's own
+    /// leading digits, after an international "+"/"00" or a trunk "0"; otherwise the seven digits
+    /// are the end of another number and null is returned.
+    /// </summary>
+    private static int? PhoneStart(string text, int index, List<string> heads)
+    {
+        var start = index;
+        var digits = new StringBuilder();
+        for (var i = index - 1; i >= 0; i--)
+        {
+            var c = text[i];
+            if (char.IsAsciiDigit(c))
+            {
+                digits.Insert(0, c);
+                start = i;
+            }
+            else if (c is '+' or '(')
+            {
+                start = i;
+            }
+            else if (c is not (' ' or '\t' or '.' or '-' or '/' or ')'))
+            {
+                if (char.IsLetterOrDigit(c) && start == i + 1 && digits.Length > 0)
+                {
+                    return null; // a letter touches the digits before: they are part of a word
+                }
+
+                break;
+            }
+        }
+
+        if (digits.Length == 0)
+        {
+            return index;
+        }
+
+        var written = digits.ToString().TrimStart('0');
+        return heads.Exists(h => h.EndsWith(written, StringComparison.Ordinal)) ? start : null;
     }
 
     /// <summary>
@@ -200,7 +274,8 @@ internal sealed class KnownValues
     public PiiType? FindAny(string text)
     {
         var normal = MatchText.Of(text).Text;
-        foreach (var form in new[] { normal, SpokenNumber.ToDigits(normal) })
+        var spoken = SpokenNumber.ToDigits(normal);
+        foreach (var form in ReferenceEquals(spoken, normal) ? [normal] : new[] { normal, spoken })
         {
             foreach (var (_, _, type) in Matches(form))
             {

@@ -39,7 +39,7 @@ public sealed partial class Redactor
         // A replacement can make a word of what was not one ("4111 1111 1111 1111Will" becomes
         // "<CARD_1>Will"): the text as it would leave is searched again, and what is found in the
         // parts copied from the question is added, until nothing new turns up.
-        for (var round = 0; round < 3 && merged.Count > 0; round++)
+        for (var round = 0; round < 3 && merged.Count > 0 && merged.Exists(span => Glued(text, span)); round++)
         {
             var (laidOut, origins) = LayOut(text, merged);
             List<Span> more = [];
@@ -188,6 +188,18 @@ public sealed partial class Redactor
 
         return merged;
     }
+
+    /// <summary>
+    /// Whether the span's neighbourhood can change meaning once it is a placeholder: a letter or
+    /// digit touches it, or a separator and then a digit (a digit run the span cut in two).
+    /// Only then is the laid-out text searched again.
+    /// </summary>
+    private static bool Glued(string text, Span span) => Touches(text, span.Start - 1, -1) || Touches(text, span.Start + span.Length, 1);
+
+    private static bool Touches(string text, int at, int step) =>
+        at >= 0 && at < text.Length
+        && (char.IsLetterOrDigit(text[at])
+            || (text[at] is ' ' or '-' or '.' or '/' or '(' or ')' or ',' && at + step >= 0 && at + step < text.Length && char.IsDigit(text[at + step])));
 
     /// <summary>The text as it would leave (each span a placeholder), and for each of its characters the original position it was copied from (-1: a placeholder's).</summary>
     private static (string Text, int[] Origins) LayOut(string text, List<Span> merged)
