@@ -153,7 +153,8 @@ internal sealed class QueryOutbox : IDisposable
         lock (_gate)
         {
             var ttl = Max(query.Expires - _time.GetUtcNow(), TimeSpan.Zero);
-            List<Pending> evicted = [.. _pending.Values.OrderBy(p => p.Entry.Sequence).Take(Math.Max(0, _pending.Count - Capacity + 1))];
+            // Only a full outbox pays for finding its oldest entries.
+            List<Pending> evicted = _pending.Count < Capacity ? [] : [.. _pending.Values.OrderBy(p => p.Entry.Sequence).Take(_pending.Count - Capacity + 1)];
             var sequence = _sequence + 1;
             using (var transaction = _db.BeginTransaction())
             {

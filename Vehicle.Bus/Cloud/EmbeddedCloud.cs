@@ -38,6 +38,10 @@ public sealed class EmbeddedCloud : IAsyncDisposable
     /// <summary>The key the responder signs replies with (the car's <c>Bus:ReplyKey</c>).</summary>
     public string ReplyKey { get; }
 
+    /// <summary>How the car connects: this broker, with the car's account of this start (loopback only, so the password never leaves the machine).</summary>
+    public BrokerOptions CarConnection() =>
+        new() { Broker = Broker.ToString(), Username = Access.Car.UserName, Password = Access.Car.Password, AllowPlainTextPassword = true };
+
     /// <summary>Starts the broker, then the responder connected to it.</summary>
     /// <param name="options">The responder's settings (section <c>Responder</c>); its connection is replaced by the embedded broker.</param>
     /// <param name="time">The responder's clock (think time of the offline backend).</param>

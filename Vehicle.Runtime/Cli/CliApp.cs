@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Vehicle.Bus.Cloud;
-using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Privacy;
@@ -48,7 +47,6 @@ internal sealed class CliApp : IDisposable
     {
         var responder = Configuration.GetSection(ResponderOptions.SectionName).Get<ResponderOptions>() ?? new ResponderOptions();
         var cloud = await EmbeddedCloud.StartAsync(responder, loggerFactory: LoggerFactory).ConfigureAwait(false);
-        var connection = new BrokerOptions { Broker = cloud.Broker.ToString(), Username = cloud.Access.Car.UserName, Password = cloud.Access.Car.Password, AllowPlainTextPassword = true };
-        return new EmbeddedCloudLink(connection, cloud.ReplyKey, cloud);
+        return new EmbeddedCloudLink(cloud.CarConnection(), cloud.ReplyKey, cloud);
     }
 }

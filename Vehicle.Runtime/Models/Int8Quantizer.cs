@@ -68,7 +68,7 @@ internal static class Int8Quantizer
                 nodes.Add(dynamic);
                 matMuls++;
                 before += FloatCount(weights) * 4;
-                after += quantized.RawData.Length + (scales.RawData.Length);
+                after += quantized.RawData.Length + scales.RawData.Length;
                 continue;
             }
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using Vehicle.Bus;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
-using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Commands;
 
 namespace Vehicle.Perf;
@@ -34,7 +33,7 @@ internal static class Soak
         var sink = new CountingSink();
         var options = new CarBusOptions
         {
-            Connection = new BrokerOptions { Broker = cloud.Broker.ToString(), Username = cloud.Access.Car.UserName, Password = cloud.Access.Car.Password, AllowPlainTextPassword = true },
+            Connection = cloud.CarConnection(),
             VehicleId = "soak-car",
             OutboxPath = outbox,
             ReplyKey = cloud.ReplyKey,
@@ -101,14 +100,12 @@ internal static class Soak
         }
     }
 
+    /// <summary>Asks <paramref name="count"/> questions, at most <see cref="CountingSink.Window"/> unanswered at a time, and waits for every answer.</summary>
     private static async Task AskAsync(VehicleBusClient car, CountingSink sink, int count, string tag)
     {
-        using var window = new SemaphoreSlim(64);
-        var target = sink.Answered + count;
         for (var i = 0; i < count; i++)
         {
-            await window.WaitAsync();
-            sink.OnAnswer = () => window.Release();
+            await sink.InFlight.WaitAsync();
             var result = car.Enqueue(new BusQuery(Guid.NewGuid(), $"what is the capital of france {tag}.{i}", TimeProvider.System.GetUtcNow().AddMinutes(5)));
             if (result.Status == EnqueueStatus.Refused)
             {
@@ -116,24 +113,30 @@ internal static class Soak
             }
         }
 
-        while (sink.Answered < target)
+        // Every slot back: every question of this batch answered.
+        for (var i = 0; i < CountingSink.Window; i++)
         {
-            await Task.Delay(10);
+            await sink.InFlight.WaitAsync();
         }
+
+        sink.InFlight.Release(CountingSink.Window);
     }
 
     private sealed class CountingSink : ICloudReplySink
     {
+        public const int Window = 64;
+
         private long _answered;
 
         public long Answered => Interlocked.Read(ref _answered);
 
-        public Action? OnAnswer { get; set; }
+        /// <summary>A slot per unanswered question; an answer frees one.</summary>
+        public SemaphoreSlim InFlight { get; } = new(Window);
 
         public ValueTask OnReplyAsync(BusReply reply, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _answered);
-            OnAnswer?.Invoke();
+            InFlight.Release();
             return ValueTask.CompletedTask;
         }
 

@@ -6,7 +6,6 @@ using MQTTnet.Protocol;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
-using Vehicle.Bus.Mqtt;
 
 namespace Vehicle.Bus.Tests;
 
@@ -70,7 +69,7 @@ public sealed class EmbeddedCloudAccessTests : IAsyncLifetime
         using var sink = new RecordingSink();
         var options = new CarBusOptions
         {
-            Connection = new BrokerOptions { Broker = _cloud.Broker.ToString(), Username = _cloud.Access.Car.UserName, Password = _cloud.Access.Car.Password, AllowPlainTextPassword = true },
+            Connection = _cloud.CarConnection(),
             VehicleId = "test-car",
             OutboxPath = Path.Combine(_directory, "car.db"),
             ReplyKey = _cloud.ReplyKey,
