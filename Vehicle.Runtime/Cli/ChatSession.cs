@@ -66,7 +66,7 @@ internal static class ChatSession
                 var accepted = suggestions.Answer(line, out var consumed);
                 if (consumed && accepted is null)
                 {
-                    output.WriteLine("  [suggestion] OK.");
+                    output.WriteLine($"  [suggestion] {car.Options.Responses.OfferDeclined}");
                     continue;
                 }
 

@@ -36,17 +36,19 @@ internal sealed class CliApp : IDisposable
 
     /// <summary>Starts the car; its embedded cloud (when configured) is the built-in responder on an in-process broker.</summary>
     public CopilotHost StartCar() =>
-        CopilotHost.StartAsync(Options, new CopilotServices { LoggerFactory = LoggerFactory, EmbeddedCloud = StartEmbeddedCloudAsync }).GetAwaiter().GetResult();
+        CopilotHost.StartAsync(Options, new CopilotServices { LoggerFactory = LoggerFactory, EmbeddedCloud = EmbeddedCloudOf(Configuration, LoggerFactory) }).GetAwaiter().GetResult();
 
     /// <summary>The profile store <c>Profile:Path</c> names, without a car (import, export, wipe, redact).</summary>
     public ProfileStore OpenProfile() => ProfileStore.Open(Options.Profile.ResolvePath());
 
     public void Dispose() => LoggerFactory.Dispose();
 
-    private async Task<EmbeddedCloudLink> StartEmbeddedCloudAsync(CancellationToken cancellationToken)
-    {
-        var responder = Configuration.GetSection(ResponderOptions.SectionName).Get<ResponderOptions>() ?? new ResponderOptions();
-        var cloud = await EmbeddedCloud.StartAsync(responder, loggerFactory: LoggerFactory).ConfigureAwait(false);
-        return new EmbeddedCloudLink(cloud.CarConnection(), cloud.ReplyKey, cloud);
-    }
+    /// <summary>What the command-line hosts offer for <c>Cloud:Mode=embedded</c>: the built-in responder (section <c>Responder</c>) on an in-process broker.</summary>
+    public static Func<CancellationToken, Task<EmbeddedCloudLink>> EmbeddedCloudOf(IConfiguration configuration, ILoggerFactory loggerFactory) =>
+        async _ =>
+        {
+            var responder = configuration.GetSection(ResponderOptions.SectionName).Get<ResponderOptions>() ?? new ResponderOptions();
+            var cloud = await EmbeddedCloud.StartAsync(responder, loggerFactory: loggerFactory).ConfigureAwait(false);
+            return new EmbeddedCloudLink(cloud.CarConnection(), cloud.ReplyKey, cloud);
+        };
 }

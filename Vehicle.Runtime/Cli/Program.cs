@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Cli;
+using Vehicle.Runtime.Cli.Serve;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
@@ -148,10 +149,15 @@ profileWipe.SetAction(_ =>
     return 0;
 });
 
+var configOption = new Option<FileInfo?>("--config") { Description = "A JSON settings file read after appsettings.json and before environment variables." };
+var serve = new Command("serve", "Run the copilot as a service until stopped (SIGTERM, Ctrl+C): the local gRPC API on a Unix socket (Serve:Socket), optionally TCP with mutual TLS, gRPC health, systemd readiness.") { configOption };
+serve.SetAction(parse => ServeHost.Run(parse.GetValue(configOption)?.FullName));
+
 var root = new RootCommand("Vehicle copilot runtime: on-board command understanding and the real-time command channel.")
 {
     ask,
     chat,
+    serve,
     new Command("catalog", "Intent catalog tools.") { export },
     redact,
     new Command("profile", "The driver's on-board profile.") { profileImport, profileExport, profileWipe },

@@ -85,6 +85,11 @@ public sealed partial class CopilotHost : ICommandChannel
     /// <summary>The car's MQTT client (connection state, counters); null without a bus (cloud off or replaced).</summary>
     public VehicleBusClient? Bus => _gateway?.Bus;
 
+    /// <summary>The vehicle API the car actuates through, and whether it is reachable now.</summary>
+    public VehicleApiStatus VehicleApi => _services.Actuator is not null
+        ? new VehicleApiStatus(true, "the host's vehicle API")
+        : new VehicleApiStatus(true, "simulated vehicle");
+
     /// <summary>The intent catalog, loaded once.</summary>
     internal IntentCatalog Catalog { get; private set; } = null!;
 

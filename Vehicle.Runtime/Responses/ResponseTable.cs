@@ -86,6 +86,9 @@ public sealed class ResponseTable
     /// <summary>Offers the usual temperature at the start of a drive. <c>{degrees}</c>: it.</summary>
     public string OfferTemperature { get; set; } = "Set the temperature to {degrees} degrees, as usual?";
 
+    /// <summary>The driver declined an offer.</summary>
+    public string OfferDeclined { get; set; } = "OK.";
+
     /// <summary>An offer tied to a time of day. <c>{time}</c>: now (H:mm); <c>{offer}</c>: the offer.</summary>
     public string OfferAtTime { get; set; } = "It's {time}. {offer}";
 

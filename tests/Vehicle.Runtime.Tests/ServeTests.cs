@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Vehicle.Bus.Cloud;
+using Vehicle.Bus.Loopback;
+using Vehicle.Copilot.V1;
+using CloudAnswer = Vehicle.Copilot.V1.CloudAnswer;
+
+namespace Vehicle.Runtime.Tests;
+
+/// <summary><c>serve</c> as an integrator runs it: a process, its Unix socket, SIGTERM.</summary>
+public sealed class ServeTests
+{
+    private static readonly string[] Questions = ["who wrote hamlet", "what is the capital of australia", "how tall is mount everest"];
+
+    [Fact]
+    public async Task Serve_AnswersOverItsSocket_StreamsEvents_AndLosesNothingOnSigterm()
+    {
+        var state = Directory.CreateTempSubdirectory("serve-").FullName;
+        await using var cloud = await EmbeddedCloud.StartAsync(new ResponderOptions());
+        await using var proxy = new LoopbackProxy(new IPEndPoint(IPAddress.Loopback, cloud.Broker.Port)) { State = ProxyState.Cut };
+        var connection = cloud.CarConnection();
+        var settings = new Dictionary<string, string>
+        {
+            ["Cloud__Mode"] = "remote",
+            ["Bus__Connection__Broker"] = $"mqtt://127.0.0.1:{proxy.Port}",
+            ["Bus__Connection__Username"] = connection.Username!,
+            ["Bus__Connection__Password"] = connection.Password!,
+            ["Bus__Connection__AllowPlainTextPassword"] = "true",
+            ["Bus__Connection__ReconnectMax"] = "00:00:00.500",
+            ["Bus__ReplyKey"] = cloud.ReplyKey,
+            ["Bus__OutboxPath"] = Path.Combine(state, "outbox.db"),
+        };
+
+        // First run: the link to the cloud is down (a tunnel).
+        await using (var serve = ServeProcess.Start(state, settings))
+        {
+            await serve.WaitReadyAsync();
+            using var channel = serve.Channel();
+            var client = new Copilot.V1.Copilot.CopilotClient(channel);
+            var health = new Health.HealthClient(channel);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "liveness" })).Status);
+
+            using var events = client.Events(new EventsRequest());
+            await events.ResponseHeadersAsync;
+
+            var window = await client.SubmitAsync(new SubmitRequest { Text = "open my window halfway", Conversation = "c1" }, deadline: DateTime.UtcNow.AddSeconds(10));
+            Assert.Equal("executed", window.Outcome_);
+            Assert.Equal("window.open", window.Intent);
+            Assert.Equal(50, window.Slots["percent"].Number);
+            Assert.Equal("driver", window.Slots["window"].Text);
+            Assert.Equal("critical", window.Lane);
+            Assert.Equal("c1", window.Conversation);
+            var actuation = Assert.Single(window.Actuations);
+            Assert.Equal("Vehicle.Cabin.Door.Row1.DriverSide.Window.Position", actuation.Path);
+            Assert.Equal(50, actuation.Value.Number);
+            Assert.True(window.LatencyMs > 0);
+
+            // The json field is the ask --batch line of the same outcome.
+            var line = JsonDocument.Parse(window.Json).RootElement;
+            Assert.Equal("executed", line.GetProperty("outcome").GetString());
+            Assert.Equal("window.open", line.GetProperty("intent").GetString());
+            Assert.Equal(window.TotalMs, line.GetProperty("total_ms").GetDouble());
+
+            foreach (var question in Questions)
+            {
+                var routed = await client.SubmitAsync(new SubmitRequest { Text = question, Seat = "passenger", WaitForCloud = true });
+                Assert.Equal("routed_cloud", routed.Outcome_);
+                Assert.Equal("queued", routed.Cloud.Outcome);
+                Assert.Equal("passenger", routed.Seat);
+            }
+
+            var badSeat = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitAsync(new SubmitRequest { Text = "open my window", Seat = "roof" }));
+            Assert.Equal(StatusCode.InvalidArgument, badSeat.StatusCode);
+
+            // The stream saw the four outcomes and the window the copilot moved.
+            var outcomes = new List<Outcome>();
+            StateChange? moved = null;
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while ((outcomes.Count < 4 || moved is null) && await events.ResponseStream.MoveNext(wait.Token))
+            {
+                var @event = events.ResponseStream.Current;
+                Assert.NotNull(@event.Time);
+                if (@event.KindCase == Event.KindOneofCase.Outcome)
+                {
+                    outcomes.Add(@event.Outcome);
+                }
+                else if (@event.KindCase == Event.KindOneofCase.StateChange)
+                {
+                    moved = @event.StateChange;
+                }
+            }
+
+            Assert.Equal(["executed", "routed_cloud", "routed_cloud", "routed_cloud"], outcomes.Select(o => o.Outcome_));
+            Assert.Equal("Vehicle.Cabin.Door.Row1.DriverSide.Window.Position", moved!.Path);
+            Assert.Equal(0, moved.Previous.Number);
+            Assert.Equal(50, moved.Value.Number);
+
+            // SIGTERM: a clean exit, and the open stream ends cleanly instead of hanging the stop.
+            var streamEnded = Task.Run(async () =>
+            {
+                try
+                {
+                    while (await events.ResponseStream.MoveNext(CancellationToken.None))
+                    {
+                    }
+
+                    return StatusCode.OK;
+                }
+                catch (RpcException e)
+                {
+                    return e.StatusCode;
+                }
+            });
+            Assert.Equal(0, await serve.TerminateAsync());
+            Assert.Contains(await streamEnded, new[] { StatusCode.OK, StatusCode.Unavailable });
+            Assert.Contains("Copilot stopped", serve.Log, StringComparison.Ordinal);
+        }
+
+        // Second run, still in the tunnel until a client listens; then the link comes back: the
+        // three questions queued before SIGTERM are answered, and the profile kept the window.
+        await using (var serve = ServeProcess.Start(state, settings))
+        {
+            await serve.WaitReadyAsync();
+            using var channel = serve.Channel();
+            var client = new Copilot.V1.Copilot.CopilotClient(channel);
+            using var events = client.Events(new EventsRequest());
+            await events.ResponseHeadersAsync;
+            proxy.State = ProxyState.Forwarding;
+
+            var answers = new List<CloudAnswer>();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (answers.Count < Questions.Length && await events.ResponseStream.MoveNext(wait.Token))
+            {
+                if (events.ResponseStream.Current.KindCase == Event.KindOneofCase.CloudAnswer)
+                {
+                    answers.Add(events.ResponseStream.Current.CloudAnswer);
+                }
+            }
+
+            Assert.Equal(Questions.Order(), answers.Select(a => a.Question).Order());
+            Assert.All(answers, a => Assert.Equal("answered", a.Outcome));
+            Assert.All(answers, a => Assert.Equal("passenger", a.Seat));
+
+            var profile = await client.GetProfileAsync(new GetProfileRequest());
+            Assert.Contains("window.open", profile.Json, StringComparison.Ordinal);
+            await client.WipeProfileAsync(new WipeProfileRequest());
+            Assert.DoesNotContain("window.open", (await client.GetProfileAsync(new GetProfileRequest())).Json, StringComparison.Ordinal);
+            Assert.Equal(0, await serve.TerminateAsync());
+        }
+
+        Directory.Delete(state, recursive: true);
+    }
+
+    [Fact]
+    public async Task Serve_RefusesATcpListenerWithoutMutualTls_WithAClearError()
+    {
+        var state = Directory.CreateTempSubdirectory("serve-").FullName;
+        await using var serve = ServeProcess.Start(state, new Dictionary<string, string> { ["Serve__Tcp__Port"] = "50999" });
+        Assert.Equal(1, await serve.WaitForExitAsync());
+        Assert.Contains("Serve:Tcp needs Certificate, Key and ClientCa", serve.Log, StringComparison.Ordinal);
+        Directory.Delete(state, recursive: true);
+    }
+}
