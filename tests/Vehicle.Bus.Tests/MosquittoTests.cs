@@ -6,6 +6,7 @@ using MQTTnet.Protocol;
 using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Mqtt;
+using Vehicle.Tests.Shared;
 
 namespace Vehicle.Bus.Tests;
 

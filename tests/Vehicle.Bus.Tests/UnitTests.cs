@@ -8,6 +8,7 @@ using Vehicle.Bus.Car;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
+using Vehicle.Tests.Shared;
 
 namespace Vehicle.Bus.Tests;
 

@@ -1,10 +1,16 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
+using Grpc.Net.Client;
 using Vehicle.Copilot.V1;
+using Vehicle.Tests.Shared;
 using CloudAnswer = Vehicle.Copilot.V1.CloudAnswer;
 
 namespace Vehicle.Runtime.Tests;
@@ -161,5 +167,107 @@ public sealed class ServeTests
         Assert.Equal(1, await serve.WaitForExitAsync());
         Assert.Contains("Serve:Tcp needs Certificate, Key and ClientCa", serve.Log, StringComparison.Ordinal);
         Directory.Delete(state, recursive: true);
+    }
+
+    [Fact]
+    public async Task Serve_AnswersAClientThatIsNotOurs_PythonGrpcio()
+    {
+        var state = Directory.CreateTempSubdirectory("serve-").FullName;
+        await using var serve = ServeProcess.Start(state, new Dictionary<string, string> { ["Cloud__Mode"] = "off" });
+        await serve.WaitReadyAsync();
+
+        var folder = Path.Combine(AppContext.BaseDirectory, "Serve");
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(folder, "client.py"), serve.Socket, folder, Directory.CreateDirectory(Path.Combine(state, "stubs")).FullName })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var python = Process.Start(start)!;
+        var stdout = python.StandardOutput.ReadToEndAsync();
+        var stderr = python.StandardError.ReadToEndAsync();
+        await python.WaitForExitAsync();
+        Assert.True(python.ExitCode == 0, $"python client failed ({python.ExitCode}; tests/run.sh installs python3-grpcio and python3-grpc-tools):\n{await stderr}\n{serve.Log}");
+
+        var seen = JsonDocument.Parse(await stdout).RootElement;
+        Assert.Equal("SERVING", seen.GetProperty("readiness").GetString());
+        Assert.Equal("executed", seen.GetProperty("outcome").GetString());
+        Assert.Equal("climate.set_temperature", seen.GetProperty("intent").GetString());
+        Assert.Equal(22, seen.GetProperty("slots").GetProperty("temperature").GetDouble());
+        Assert.Equal("passenger", seen.GetProperty("slots").GetProperty("zone").GetString());
+        var actuation = Assert.Single(seen.GetProperty("actuations").EnumerateArray().ToList());
+        Assert.Equal(22, actuation[1].GetDouble());
+        Assert.Equal("executed", seen.GetProperty("json_outcome").GetString());
+        Assert.Equal(["set the temperature to 22 degrees", "python"], seen.GetProperty("event_outcome").EnumerateArray().Take(2).Select(e => e.GetString()));
+        Assert.True(seen.GetProperty("event_outcome")[2].GetBoolean());
+        Assert.Equal("INVALID_ARGUMENT", seen.GetProperty("bad_seat").GetString());
+        Assert.True(seen.GetProperty("profile_has_history").GetBoolean());
+        Assert.Equal(0, await serve.TerminateAsync());
+        Directory.Delete(state, recursive: true);
+    }
+
+    [Fact]
+    public async Task Serve_OverTcp_AnswersOnlyClientsWithACertificateFromItsCa()
+    {
+        var state = Directory.CreateTempSubdirectory("serve-").FullName;
+        var pki = new TestPki(state, "head-unit");
+        var stranger = new TestPki(state, "stranger");
+        var (clientCert, clientKey) = pki.Issue("head-unit-client", "head-unit", server: false);
+        var (strangerCert, strangerKey) = stranger.Issue("stranger-client", "stranger", server: false);
+        var port = FreePort();
+        await using var serve = ServeProcess.Start(state, new Dictionary<string, string>
+        {
+            ["Cloud__Mode"] = "off",
+            ["Serve__Tcp__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Serve__Tcp__Address"] = "127.0.0.1",
+            ["Serve__Tcp__Certificate"] = pki.ServerCertFile,
+            ["Serve__Tcp__Key"] = pki.ServerKeyFile,
+            ["Serve__Tcp__ClientCa"] = pki.CaFile,
+        });
+        await serve.WaitReadyAsync();
+
+        using (var trusted = TlsChannel(port, pki.Root, X509Certificate2.CreateFromPemFile(clientCert, clientKey)))
+        {
+            var outcome = await new Copilot.V1.Copilot.CopilotClient(trusted).SubmitAsync(new SubmitRequest { Text = "turn on the air conditioning" });
+            Assert.Equal("executed", outcome.Outcome_);
+        }
+
+        foreach (var client in new[] { X509Certificate2.CreateFromPemFile(strangerCert, strangerKey), null })
+        {
+            using var refused = TlsChannel(port, pki.Root, client);
+            var error = await Assert.ThrowsAsync<RpcException>(async () => await new Health.HealthClient(refused).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)));
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        }
+
+        Assert.Equal(0, await serve.TerminateAsync());
+        Directory.Delete(state, recursive: true);
+    }
+
+    private static GrpcChannel TlsChannel(int port, X509Certificate2 root, X509Certificate2? client)
+    {
+        var tls = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(root);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return certificate is X509Certificate2 server && chain.Build(server);
+            },
+        };
+        if (client is not null)
+        {
+            tls.ClientCertificates = [client];
+        }
+
+        return GrpcChannel.ForAddress($"https://localhost:{port}", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls } });
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -95,8 +95,13 @@ internal sealed class CopilotApi(CopilotService service, EventHub events, Copilo
         }
     }
 
-    public override Task<Profile> GetProfile(GetProfileRequest request, ServerCallContext context) =>
-        Task.FromResult(new Profile { Json = (service.Profile ?? throw Stopping()).Export() });
+    public override async Task<Profile> GetProfile(GetProfileRequest request, ServerCallContext context)
+    {
+        // Everything executed before this call is in the history it returns.
+        var profile = service.Profile ?? throw Stopping();
+        await profile.FlushAsync().ConfigureAwait(false);
+        return new Profile { Json = profile.Export() };
+    }
 
     public override Task<WipeProfileResponse> WipeProfile(WipeProfileRequest request, ServerCallContext context)
     {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Vehicle.Bus.Tests;
+namespace Vehicle.Tests.Shared;
 
 /// <summary>
 /// Certificates a test generates: a root CA (optionally an intermediate CA under it that issues
@@ -10,7 +10,7 @@ namespace Vehicle.Bus.Tests;
 /// PEM files. <see cref="CaFile"/> holds the root only; an issued certificate's file holds it and
 /// the intermediate, the chain a server presents.
 /// </summary>
-public sealed class TestPki
+internal sealed class TestPki
 {
     private readonly X509Certificate2 _issuer;
     private readonly X509Certificate2? _intermediate;
