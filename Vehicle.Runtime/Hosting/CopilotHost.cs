@@ -10,6 +10,7 @@ using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Telemetry;
 using Vehicle.Runtime.Vehicle;
+using Vehicle.Runtime.Vehicle.Kuksa;
 
 namespace Vehicle.Runtime.Hosting;
 
@@ -50,6 +51,7 @@ public sealed partial class CopilotHost : ICommandChannel
     private string? _scratchOutbox;
     private BusCloudGateway? _gateway;
     private CommandChannel? _channel;
+    private KuksaVehicle? _kuksa;
     private int _disposed;
 
     private CopilotHost(CopilotOptions options, CopilotServices services)
@@ -86,9 +88,8 @@ public sealed partial class CopilotHost : ICommandChannel
     public VehicleBusClient? Bus => _gateway?.Bus;
 
     /// <summary>The vehicle API the car actuates through, and whether it is reachable now.</summary>
-    public VehicleApiStatus VehicleApi => _services.Actuator is not null
-        ? new VehicleApiStatus(true, "the host's vehicle API")
-        : new VehicleApiStatus(true, "simulated vehicle");
+    public VehicleApiStatus VehicleApi =>
+        _kuksa?.Status ?? new VehicleApiStatus(true, _services.Actuator is not null ? "the host's vehicle API" : "simulated vehicle");
 
     /// <summary>The intent catalog, loaded once.</summary>
     internal IntentCatalog Catalog { get; private set; } = null!;
@@ -202,6 +203,11 @@ public sealed partial class CopilotHost : ICommandChannel
             await _channel.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_kuksa is not null)
+        {
+            await _kuksa.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_gateway is not null)
         {
             await _gateway.DisposeAsync().ConfigureAwait(false);
@@ -289,7 +295,20 @@ public sealed partial class CopilotHost : ICommandChannel
             throw;
         }
 
-        var actuator = _services.Actuator ?? new SimulatedVehicle(Signals);
+        IVehicleActuator actuator;
+        try
+        {
+            actuator = _services.Actuator ?? (options.Vehicle.Api == Vehicle.VehicleApi.Kuksa
+                ? _kuksa = await KuksaVehicle.StartAsync(options.Vehicle.Kuksa, Signals, _time, _loggers, cancellationToken).ConfigureAwait(false)
+                : new SimulatedVehicle(Signals));
+        }
+        catch
+        {
+            critical.Dispose();
+            intake.Dispose();
+            throw;
+        }
+
         try
         {
             _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);

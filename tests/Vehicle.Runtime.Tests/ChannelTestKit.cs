@@ -40,6 +40,15 @@ internal static class ChannelTestKit
                 Understanders = Shared(fixture, afterUnderstanding),
             }).GetAwaiter().GetResult();
 
+    /// <summary>A car from <paramref name="options"/> (its vehicle API, say) over the shared understanders, with no cloud.</summary>
+    public static Task<CopilotHost> StartAsync(UnderstanderFixture fixture, CopilotOptions options, SignalStore? store = null) =>
+        CopilotHost.StartAsync(options, new CopilotServices
+        {
+            Signals = store ?? NewStore(),
+            Profile = new FixedProfile(new ProfileData()),
+            Understanders = Shared(fixture, null),
+        });
+
     /// <summary>A car whose cloud link is the real bus client, to <paramref name="broker"/>, reconnecting fast.</summary>
     public static Task<CopilotHost> StartWithBusAsync(UnderstanderFixture fixture, Uri broker, string outbox, SignalStore? store = null, IPersonalProfile? profile = null, string? replyKey = null)
     {
