@@ -2,7 +2,8 @@
 # Every test of the solution. The bus's integration tests start their own Mosquitto brokers and run
 # mosquitto_rr, the simulator's HTML report is opened in headless Chromium, and the voice front end
 # needs PocketSphinx with its English model, espeak-ng, sox and (to provision the Silero VAD model
-# from npm) npm, and serve is called by a Python gRPC client, so this installs the Debian packages that are missing, then the VAD model.
+# from npm) npm, and serve is called by a Python gRPC client and its unit checked by
+# systemd-analyze, so this installs the Debian packages that are missing, then the VAD model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
@@ -16,6 +17,8 @@ command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 # serve's local API is also tested with a client that is not ours: Debian's python3-grpcio.
 /usr/bin/python3 -c "import grpc, grpc_tools" >/dev/null 2>&1 || missing+=(python3-grpcio python3-grpc-tools)
+# ... and its systemd unit is checked by systemd-analyze.
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo

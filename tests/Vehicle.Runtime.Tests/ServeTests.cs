@@ -243,6 +243,35 @@ public sealed class ServeTests
         Directory.Delete(state, recursive: true);
     }
 
+    [Fact]
+    public async Task TheUnitFile_IsOneSystemdAcceptsWithoutAWarning()
+    {
+        // systemd-analyze exits 0 on unknown keys and bad values, but names each on stderr.
+        var folder = Directory.CreateTempSubdirectory("unit-");
+        var unit = Path.Combine(folder.FullName, "vehicle-copilot.service");
+        var text = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Serve", "vehicle-copilot.service"));
+        Assert.Contains("ExecStart=/opt/vehicle-copilot/Vehicle.Runtime.Cli serve", text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(unit, text.Replace("/opt/vehicle-copilot/Vehicle.Runtime.Cli", "/bin/true", StringComparison.Ordinal));
+
+        var start = new ProcessStartInfo("systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "verify", "--man=no", unit })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var verify = Process.Start(start)!;
+        var stderr = verify.StandardError.ReadToEndAsync();
+        var stdout = verify.StandardOutput.ReadToEndAsync();
+        await verify.WaitForExitAsync();
+        Assert.True(verify.ExitCode == 0 && (await stderr).Length == 0 && (await stdout).Length == 0, $"exit {verify.ExitCode}:\n{await stderr}{await stdout}");
+        foreach (var hardening in new[] { "Type=notify", "DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=", "MemoryMax=", "CPUQuota=", "NoNewPrivileges=yes" })
+        {
+            Assert.Contains(hardening, text, StringComparison.Ordinal);
+        }
+
+        folder.Delete(recursive: true);
+    }
+
     private static GrpcChannel TlsChannel(int port, X509Certificate2 root, X509Certificate2? client)
     {
         var tls = new SslClientAuthenticationOptions
