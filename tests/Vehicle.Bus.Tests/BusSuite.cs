@@ -169,7 +169,9 @@ public abstract class BusSuite : IAsyncLifetime
     {
         await Broker.StopAsync(kill: false);
         using var sink = new RecordingSink();
-        var car = StartCar(sink, configure: o => o.OutboxMaxBytes = 64 * 1024);
+        // The car may reconnect and publish before the responder subscribes (nothing to deliver to
+        // yet): it sends again after RetryAfter, short here so the test does not wait the default 30 s.
+        var car = StartCar(sink, retryAfter: TimeSpan.FromSeconds(1), configure: o => o.OutboxMaxBytes = 64 * 1024);
         var taken = new List<Guid>();
         EnqueueResult refused = default;
         for (var i = 0; i < 200 && refused.Status != EnqueueStatus.Refused; i++)
