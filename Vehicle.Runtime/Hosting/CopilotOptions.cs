@@ -100,6 +100,11 @@ public sealed class CopilotOptions
             failures.Add("Bus:MaxPayloadBytes must be at least 64");
         }
 
+        if (Vehicle.Api == VehicleApi.Kuksa)
+        {
+            failures.AddRange(Vehicle.Kuksa.Validate());
+        }
+
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(nameof(CopilotOptions), typeof(CopilotOptions), failures);

@@ -49,6 +49,17 @@ public sealed class CopilotOptionsTests
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Vehicle:Kuksa:Address", "databroker:55555")]
+    [InlineData("Vehicle:Kuksa:ConfirmTimeout", "00:00:00")]
+    [InlineData("Vehicle:Kuksa:ReconnectDelay", "-00:00:01")]
+    public void Validate_KuksaSettingOutOfRange_RefusedNamingIt(string key, string value)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => CopilotOptions.FromConfiguration(Config(new() { ["Vehicle:Api"] = "kuksa", [key] = value })));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_RemoteWithoutBroker_Refused()
     {

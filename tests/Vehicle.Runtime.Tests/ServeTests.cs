@@ -160,6 +160,27 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task Serve_TheCallsDeadlineIsTheRequestsDeadline()
+    {
+        // A critical budget of 1 ms: no command can make it on its own. The same command with a
+        // 10 s gRPC deadline is carried out: the call's deadline became the request's.
+        var state = Directory.CreateTempSubdirectory("serve-").FullName;
+        await using var serve = ServeProcess.Start(state, new Dictionary<string, string> { ["Cloud__Mode"] = "off", ["Channel__CriticalBudget"] = "00:00:00.001" });
+        await serve.WaitReadyAsync();
+        using var channel = serve.Channel();
+        var client = new Copilot.V1.Copilot.CopilotClient(channel);
+
+        var own = await client.SubmitAsync(new SubmitRequest { Text = "turn on the air conditioning" });
+        Assert.True(own.Outcome_ is "deadline_missed" or "rejected", own.Json);
+        Assert.Empty(own.Actuations);
+
+        var given = await client.SubmitAsync(new SubmitRequest { Text = "turn on the air conditioning" }, deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal("executed", given.Outcome_);
+        Assert.Equal(0, await serve.TerminateAsync());
+        Directory.Delete(state, recursive: true);
+    }
+
+    [Fact]
     public async Task Serve_RefusesATcpListenerWithoutMutualTls_WithAClearError()
     {
         var state = Directory.CreateTempSubdirectory("serve-").FullName;

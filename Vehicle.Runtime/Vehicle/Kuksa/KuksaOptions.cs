@@ -29,4 +29,29 @@ public sealed class KuksaOptions
 
     /// <summary>The signals to read and actuate. Default: empty (every signal of the car's signal definitions).</summary>
     public List<string> Signals { get; set; } = [];
+
+    /// <summary>Every setting error (prefixed <c>Vehicle:Kuksa:</c>), empty when valid.</summary>
+    public IEnumerable<string> Validate()
+    {
+        var unix = Address.StartsWith("unix:/", StringComparison.Ordinal);
+        if (!unix && !(Uri.TryCreate(Address, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            yield return $"Vehicle:Kuksa:Address '{Address}' is not http://host:port, https://host:port or unix:/path";
+        }
+
+        if (ConfirmTimeout <= TimeSpan.Zero)
+        {
+            yield return "Vehicle:Kuksa:ConfirmTimeout must be positive";
+        }
+
+        if (ConnectWait < TimeSpan.Zero)
+        {
+            yield return "Vehicle:Kuksa:ConnectWait must not be negative";
+        }
+
+        if (ReconnectDelay <= TimeSpan.Zero)
+        {
+            yield return "Vehicle:Kuksa:ReconnectDelay must be positive";
+        }
+    }
 }
