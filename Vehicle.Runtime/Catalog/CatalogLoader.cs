@@ -87,6 +87,14 @@ internal static class CatalogLoader
             throw new CatalogException($"{source}: the catalog must define '{IntentCatalog.CloudIntent}' (lane cloud) with examples of what is not an on-board command.");
         }
 
+        foreach (var intent in intents.Where(i => i.Relative is not null))
+        {
+            if (intents.Find(i => i.Name == intent.Relative) is not { } relative || relative.Slots.All(s => s.Name != "direction"))
+            {
+                throw new CatalogException($"{source}: intent '{intent.Name}' names relative '{intent.Relative}', which is not an intent with a direction slot.");
+            }
+        }
+
         return new IntentCatalog(intents, sha, source, limits);
     }
 
@@ -187,6 +195,28 @@ internal static class CatalogLoader
             throw new CatalogException($"{where}: has no response template.");
         }
 
+        // confirm: always, or confirm_when: conditions on the vehicle state (or the slots) under
+        // which the copilot asks before it acts.
+        if (raw.Confirm is not (null or "always"))
+        {
+            throw new CatalogException($"{where}: confirm must be 'always' (or use confirm_when: conditions).");
+        }
+
+        var confirmWhen = new List<Precondition>();
+        foreach (var c in raw.ConfirmWhen ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(c.Signal) == string.IsNullOrWhiteSpace(c.Slot)
+                || !Enum.TryParse<ComparisonOperator>(c.Op, ignoreCase: true, out var op)
+                || (c.Value is null) == (c.Limit is null)
+                || (c.Limit is not null && !limits.ContainsKey(c.Limit))
+                || (c.Slot is not null && !slotNames.Contains(c.Slot)))
+            {
+                throw new CatalogException($"{where}: a confirm_when condition needs a signal or a known slot, op (eq|ne|lt|le|gt|ge), and a value or a known limit.");
+            }
+
+            confirmWhen.Add(new Precondition(c.Signal, c.Slot, op, c.Value, c.Limit, c.Reason ?? string.Empty));
+        }
+
         var answers = new List<AnswerTemplate>();
         foreach (var (answerName, answer) in raw.Answers ?? [])
         {
@@ -200,6 +230,9 @@ internal static class CatalogLoader
 
         return new IntentDefinition
         {
+            ConfirmAlways = raw.Confirm == "always",
+            Relative = raw.Relative,
+            ConfirmWhen = confirmWhen,
             Answers = answers,
             Fallback = raw.Fallback,
             Name = name,
@@ -428,6 +461,12 @@ internal static class CatalogLoader
         public Dictionary<string, AnswerDocument>? Answers { get; set; }
 
         public string? Fallback { get; set; }
+
+        public string? Confirm { get; set; }
+
+        public string? Relative { get; set; }
+
+        public List<PreconditionDocument>? ConfirmWhen { get; set; }
     }
 
     private sealed class AnswerDocument

@@ -22,6 +22,15 @@ internal sealed class IntentDefinition
 
     /// <summary>Response when an answer's signal holds no value (e.g. no active route).</summary>
     public string? Fallback { get; init; }
+
+    /// <summary>The copilot asks before it acts, every time (<c>confirm: always</c>).</summary>
+    public bool ConfirmAlways { get; init; }
+
+    /// <summary>The intent a follow-up that says a direction becomes (<c>relative:</c>; "a bit more" after setting a temperature).</summary>
+    public string? Relative { get; init; }
+
+    /// <summary>The copilot asks before it acts when any of these holds (<c>confirm_when:</c>).</summary>
+    public IReadOnlyList<Precondition> ConfirmWhen { get; init; } = [];
 }
 
 /// <summary>

@@ -80,6 +80,11 @@ internal static class ChatSession
                 output.WriteLine($"  reason: {outcome.Reason}");
             }
 
+            if (outcome.Awaiting is { } awaiting)
+            {
+                output.WriteLine($"  waiting for: {awaiting.Kind}{(awaiting.Slot is null ? string.Empty : " " + awaiting.Slot)} ({awaiting.Intent})");
+            }
+
             foreach (var change in Drain(changes))
             {
                 output.WriteLine($"  {change.Path}: {change.Previous} -> {change.Value}");

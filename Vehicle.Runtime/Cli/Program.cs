@@ -44,16 +44,20 @@ ask.SetAction(parse =>
         using var writer = new OutcomeJsonWriter(stdout);
         if (!batch)
         {
-            Write(writer, car, text!, seat);
+            Write(writer, car, new CommandRequest(text!, seat));
             return 0;
         }
 
         using var reader = new LineReader(Console.OpenStandardInput());
         while (reader.ReadLine() is var (line, valid))
         {
-            if (valid)
+            if (valid && BatchLine.Parse(line, seat) is (var said, var speaker, var conversation, null))
             {
-                Write(writer, car, line, seat);
+                Write(writer, car, new CommandRequest(said, speaker, Conversation: conversation));
+            }
+            else if (valid)
+            {
+                writer.Write(Understander.Rejected(line, BatchLine.Parse(line, seat).Error!));
             }
             else
             {
@@ -171,9 +175,9 @@ static IEnumerable<(string Line, bool Valid)> Lines(LineReader reader)
     }
 }
 
-static void Write(OutcomeJsonWriter writer, CopilotHost car, string text, Seat seat)
+static void Write(OutcomeJsonWriter writer, CopilotHost car, CommandRequest request)
 {
-    var outcome = car.SubmitAsync(text, seat).AsTask().GetAwaiter().GetResult();
+    var outcome = car.SubmitAsync(request).AsTask().GetAwaiter().GetResult();
     var cloud = car.WaitForCloudAsync(outcome).GetAwaiter().GetResult();
     writer.Write(outcome.Understanding ?? Understander.Rejected(outcome.Utterance, outcome.Reason ?? "rejected"), outcome, cloud);
 }

@@ -305,7 +305,9 @@ internal sealed partial class CommandChannel : ICommandChannel
         CommandPlan plan;
         using (RuntimeTelemetry.Source.StartActivity("policy"))
         {
-            plan = _planner.Plan(intent, item.Understanding!);
+            plan = item.Request.Restore is { } restore
+                ? _planner.PlanRestore(restore)
+                : _planner.Plan(intent, item.Understanding!, item.Request.Confirmed);
         }
 
         if (plan.Refusal is { } refusal)
@@ -315,7 +317,7 @@ internal sealed partial class CommandChannel : ICommandChannel
         }
 
         item.Understanding = plan.Understanding ?? item.Understanding;
-
+        IReadOnlyList<Actuation> previous = [];
         if (plan.Actuations.Count > 0)
         {
             // The last check before the vehicle moves: never actuate late.
@@ -333,6 +335,8 @@ internal sealed partial class CommandChannel : ICommandChannel
                 return;
             }
 
+            // What an undo of this command puts back.
+            previous = [.. plan.Actuations.Select(a => new Actuation(a.Path, _store.Get(a.Path)))];
             using var actuation = RuntimeTelemetry.Source.StartActivity("actuate");
             using var deadline = new CancellationTokenSource(remaining, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, item.CancellationToken);
@@ -357,7 +361,7 @@ internal sealed partial class CommandChannel : ICommandChannel
             }
         }
 
-        Complete(item, plan.Actuations.Count > 0 ? OutcomeKind.Executed : OutcomeKind.Answered, null, _planner.Respond(intent, plan), plan.Actuations);
+        Complete(item, plan.Actuations.Count > 0 ? OutcomeKind.Executed : OutcomeKind.Answered, null, _planner.Respond(intent, plan), plan.Actuations, previous: previous);
         if (intent.Lane != Lane.Cloud && (plan.Actuations.Count > 0 || intent.Slots.Count > 0))
         {
             var position = _store.Position;
@@ -422,9 +426,9 @@ internal sealed partial class CommandChannel : ICommandChannel
         return outcome;
     }
 
-    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null, Guid? cloudQueryId = null)
+    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null, Guid? cloudQueryId = null, IReadOnlyList<Actuation>? previous = null)
     {
-        var outcome = Outcome(item, kind, reason, response, actuations ?? []) with { CloudQueryId = cloudQueryId };
+        var outcome = Outcome(item, kind, reason, response, actuations ?? []) with { CloudQueryId = cloudQueryId, Previous = previous ?? [] };
         if (item.TryComplete(outcome))
         {
             Record(outcome);

@@ -14,6 +14,7 @@ public sealed class CommandChannelOptions
     private int _intakeCapacity = 64;
     private int _interactiveCapacity = 64;
     private int _cloudCapacity = 256;
+    private TimeSpan _conversationQuiet = TimeSpan.FromSeconds(20);
     private double _confirmationConfidence = 0.7;
 
     /// <summary>Budget of vehicle-control commands, admission to actuation. Default: 50 ms.</summary>
@@ -44,6 +45,16 @@ public sealed class CommandChannelOptions
 
     /// <summary>Requests waiting for the cloud lane. Default: 256.</summary>
     public int CloudCapacity { get => _cloudCapacity; set => _cloudCapacity = AtLeastOne(value); }
+
+    /// <summary>
+    /// How long a conversation's state (its last command, a pending question or confirmation)
+    /// lives without a new turn. Default: 20 s.
+    /// </summary>
+    public TimeSpan ConversationQuiet
+    {
+        get => _conversationQuiet;
+        set => _conversationQuiet = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ConversationQuiet must be positive.");
+    }
 
     /// <summary>
     /// Critical commands understood with less confidence than this are not executed blind: the

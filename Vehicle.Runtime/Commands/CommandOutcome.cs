@@ -25,4 +25,21 @@ public sealed record CommandOutcome(
     string? Reason,
     TimeSpan QueueWait,
     TimeSpan Total,
-    Guid? CloudQueryId = null);
+    Guid? CloudQueryId = null)
+{
+    /// <summary>For <see cref="OutcomeKind.Asked"/>: what the copilot waits for.</summary>
+    public Awaiting? Awaiting { get; init; }
+
+    /// <summary>True when the request was understood with the conversation's context (a follow-up, an answer to a question).</summary>
+    public bool Context { get; init; }
+
+    /// <summary>For executed: each actuated signal's value just before the actuation, in the order of <see cref="Actuations"/> (what an undo restores).</summary>
+    public IReadOnlyList<Actuation> Previous { get; init; } = [];
+}
+
+/// <summary>What an <see cref="OutcomeKind.Asked"/> outcome waits for.</summary>
+/// <param name="Kind"><c>slot</c>, <c>confirmation</c> or <c>choice</c>.</param>
+/// <param name="Intent">The command that waits.</param>
+/// <param name="Slot">For <c>slot</c> and <c>choice</c>: the slot to fill.</param>
+/// <param name="Options">For <c>choice</c>: the values to choose from.</param>
+public sealed record Awaiting(string Kind, string Intent, string? Slot = null, IReadOnlyList<string>? Options = null);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Policy;
@@ -20,7 +21,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, S
     public IntentCatalog Catalog => catalog;
 
     /// <summary>Decides what to do; <see cref="CommandPlan.Refusal"/> is set when the profile or the policy says no.</summary>
-    public CommandPlan Plan(IntentDefinition intent, Understanding understanding)
+    public CommandPlan Plan(IntentDefinition intent, Understanding understanding, bool confirmed = false)
     {
         var resolution = ProfileResolver.Resolve(intent, understanding, profile.Current, responses);
         if (resolution.Reason is not null)
@@ -45,7 +46,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, S
             }
         }
 
-        if (policy.Check(intent, understanding, display) is { } refusal)
+        if (policy.Check(intent, understanding, display, confirmed) is { } refusal)
         {
             return CommandPlan.Refuse(refusal.Reason, refusal.Response, display);
         }
@@ -89,6 +90,33 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, S
         return new CommandPlan(null, null, null, actuations, display) { Understanding = understanding };
     }
 
+    /// <summary>
+    /// An undo: puts <paramref name="restore"/> back, as long as every intent of the catalog that
+    /// writes one of those signals would be allowed now (its preconditions on the vehicle state:
+    /// reopening a window is refused above the window speed limit, as opening it is).
+    /// </summary>
+    public CommandPlan PlanRestore(IReadOnlyList<Actuation> restore)
+    {
+        var display = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var actuation in restore)
+        {
+            if (store.Find(actuation.Path) is null)
+            {
+                return CommandPlan.Fail($"undo: unknown signal {actuation.Path}", responses.InternalError);
+            }
+
+            foreach (var writer in catalog.Intents.Where(i => i.Actuations.Any(a => Writes(a.Signal, actuation.Path))))
+            {
+                if (policy.CheckState(writer) is { } refusal)
+                {
+                    return CommandPlan.Refuse(refusal.Reason, refusal.Response, display);
+                }
+            }
+        }
+
+        return new CommandPlan(null, null, null, restore, display);
+    }
+
     /// <summary>The spoken response, reading answers from the (already actuated) vehicle state.</summary>
     public string Respond(IntentDefinition intent, CommandPlan plan)
     {
@@ -108,6 +136,10 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, S
 
         return ResponseTemplate.Render(intent.Response, values);
     }
+
+    /// <summary>Whether a signal template (with <c>{slot}</c> segments) can name <paramref name="path"/>.</summary>
+    private static bool Writes(string template, string path) =>
+        Regex.IsMatch(path, "^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]*\}", ".+") + "$");
 
     private static string Display(SlotValue value) =>
         value.Number is { } n ? Math.Round(n, 1).ToString(CultureInfo.InvariantCulture) : (value.Text ?? string.Empty).Replace('_', ' ');

@@ -1,4 +1,5 @@
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Commands;
 
@@ -15,4 +16,18 @@ namespace Vehicle.Runtime.Commands;
 /// An action suggested in a cloud reply, in words: understood and checked on board like a spoken
 /// command, but never sent back to the cloud (no loops).
 /// </param>
-public sealed record CommandRequest(string Utterance, Seat Speaker = Seat.Driver, TimeSpan? Budget = null, Understanding? Proposal = null, bool FromCloud = false);
+/// <param name="Conversation">
+/// The conversation it belongs to (dialogue state: follow-ups, questions asked back,
+/// confirmations). Default: one conversation per seat.
+/// </param>
+/// <param name="Confirmed">The driver confirmed this command (after the copilot asked): the policy does not ask again.</param>
+/// <param name="Restore">For an undo: the signal values to put back, checked by the policy.</param>
+public sealed record CommandRequest(
+    string Utterance,
+    Seat Speaker = Seat.Driver,
+    TimeSpan? Budget = null,
+    Understanding? Proposal = null,
+    bool FromCloud = false,
+    string? Conversation = null,
+    bool Confirmed = false,
+    IReadOnlyList<Actuation>? Restore = null);

@@ -116,6 +116,35 @@ public sealed class OutcomeJsonWriter : IDisposable
             }
 
             _writer.WriteNumber("total_ms", Math.Round(outcome.Total.TotalMilliseconds, 3));
+            if (outcome.Awaiting is { } awaiting)
+            {
+                _writer.WriteStartObject("awaiting");
+                _writer.WriteString("kind", awaiting.Kind);
+                _writer.WriteString("intent", awaiting.Intent);
+                if (awaiting.Slot is not null)
+                {
+                    _writer.WriteString("slot", awaiting.Slot);
+                }
+
+                if (awaiting.Options is { } options)
+                {
+                    _writer.WriteStartArray("options");
+                    foreach (var option in options)
+                    {
+                        _writer.WriteStringValue(option);
+                    }
+
+                    _writer.WriteEndArray();
+                }
+
+                _writer.WriteEndObject();
+            }
+
+            if (outcome.Context)
+            {
+                _writer.WriteBoolean("context", true);
+            }
+
             if (outcome.CloudQueryId is { } id)
             {
                 WriteCloud(id, outcome.Reason == "queued_offline" ? "queued" : "pending", cloud);

@@ -26,12 +26,18 @@ public enum OutcomeKind
 
     /// <summary>A cloud question whose time-to-live ran out before its answer came back.</summary>
     Expired,
+
+    /// <summary>The copilot asked back (a missing slot, a confirmation, a choice); <see cref="CommandOutcome.Awaiting"/> says for what.</summary>
+    Asked,
+
+    /// <summary>A command waiting for confirmation was declined: nothing was done.</summary>
+    Cancelled,
 }
 
 /// <summary>Wire names of <see cref="OutcomeKind"/>.</summary>
 public static class OutcomeKindNames
 {
-    /// <summary>snake_case name: executed, answered, refused, deadline_missed, rejected, routed_cloud, failed, expired.</summary>
+    /// <summary>snake_case name: executed, answered, refused, deadline_missed, rejected, routed_cloud, failed, expired, asked, cancelled.</summary>
     public static string ToContractName(this OutcomeKind kind) => kind switch
     {
         OutcomeKind.Executed => "executed",
@@ -42,6 +48,8 @@ public static class OutcomeKindNames
         OutcomeKind.RoutedCloud => "routed_cloud",
         OutcomeKind.Failed => "failed",
         OutcomeKind.Expired => "expired",
+        OutcomeKind.Asked => "asked",
+        OutcomeKind.Cancelled => "cancelled",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

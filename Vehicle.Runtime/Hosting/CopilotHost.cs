@@ -51,6 +51,7 @@ public sealed partial class CopilotHost : ICommandChannel
     private string? _scratchOutbox;
     private BusCloudGateway? _gateway;
     private CommandChannel? _channel;
+    private Dialogue? _dialogue;
     private KuksaVehicle? _kuksa;
     private int _disposed;
 
@@ -130,13 +131,17 @@ public sealed partial class CopilotHost : ICommandChannel
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>One turn of the speaker's conversation (the seat's own): see <see cref="SubmitAsync(CommandRequest, CancellationToken)"/>.</summary>
     public ValueTask<CommandOutcome> SubmitAsync(string utterance, Seat speaker, CancellationToken cancellationToken = default) =>
-        Channel.SubmitAsync(utterance, speaker, cancellationToken);
+        SubmitAsync(new CommandRequest(utterance, speaker), cancellationToken);
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// One turn of a conversation (<see cref="CommandRequest.Conversation"/>, default the seat's):
+    /// an answer to what the copilot asked, a follow-up of the last command, or a new request;
+    /// every one through the command channel (lanes, deadlines, policy).
+    /// </summary>
     public ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken = default) =>
-        Channel.SubmitAsync(request, cancellationToken);
+        (_dialogue ?? throw new ObjectDisposedException(nameof(CopilotHost))).SubmitAsync(request, cancellationToken);
 
     /// <summary>
     /// Waits up to <paramref name="wait"/> (default <c>Cloud:AnswerWait</c>) for the cloud result
@@ -312,6 +317,7 @@ public sealed partial class CopilotHost : ICommandChannel
         try
         {
             _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
+            _dialogue = new Dialogue(_channel, Catalog, options.Responses, _time, options.Channel.ConversationQuiet);
         }
         catch
         {

@@ -9,10 +9,12 @@ namespace Vehicle.Runtime.Policy;
 
 /// <summary>
 /// The safety policy, all from the catalog and the channel's options: what must hold before a
-/// command may move the vehicle. In order: every required slot said; a critical command that
-/// actuates is confident enough (else it asks to confirm); every precondition of the intent holds
-/// against the vehicle state now (speed limits, gear, doors ...), with the catalog's limits
-/// overridden by <c>Channel:Limits</c>. Runs on the lane that actuates, immediately before the
+/// command may move the vehicle. In order: every required slot said; every precondition of the
+/// intent holds against the vehicle state now (speed limits, gear, doors ...), with the catalog's
+/// limits overridden by <c>Channel:Limits</c>; then, unless the driver already confirmed it, a
+/// critical command that actuates is confident enough and the catalog does not ask for a
+/// confirmation (<c>confirm: always</c>, <c>confirm_when:</c>) — else it asks (nothing is asked
+/// that would then be refused). Runs on the lane that actuates, immediately before the
 /// actuation is planned.
 /// </summary>
 internal sealed class SafetyPolicy
@@ -44,7 +46,8 @@ internal sealed class SafetyPolicy
     /// <param name="intent">The intent.</param>
     /// <param name="understanding">What was understood, with the profile's values resolved.</param>
     /// <param name="display">Slot values as they are said back (for a confirmation's preview).</param>
-    public PolicyRefusal? Check(IntentDefinition intent, Understanding understanding, IReadOnlyDictionary<string, string> display)
+    /// <param name="confirmed">The driver already said yes to this command: it is not asked again.</param>
+    public PolicyRefusal? Check(IntentDefinition intent, Understanding understanding, IReadOnlyDictionary<string, string> display, bool confirmed = false)
     {
         if (understanding.MissingSlots.Count > 0)
         {
@@ -52,20 +55,42 @@ internal sealed class SafetyPolicy
             return new PolicyRefusal($"missing_slot: {missing}", ResponseTable.Format(_responses.MissingSlot, "slot", missing));
         }
 
-        if (intent.Lane == Lane.Critical && intent.Actuations.Count > 0 && understanding.Confidence < _confirmationConfidence)
+        foreach (var precondition in intent.Preconditions)
+        {
+            if (!Holds(precondition, understanding.Slots))
+            {
+                var limit = precondition.Limit is null ? string.Empty : _limits[precondition.Limit].ToString(CultureInfo.InvariantCulture);
+                var reason = precondition.Reason.Replace("{limit}", limit, StringComparison.Ordinal);
+                return new PolicyRefusal("policy: " + reason, reason);
+            }
+        }
+
+        var ask = confirmed ? null
+            : intent.Lane == Lane.Critical && intent.Actuations.Count > 0 && understanding.Confidence < _confirmationConfidence
+                ? string.Create(CultureInfo.InvariantCulture, $"confidence {understanding.Confidence:F2} below {_confirmationConfidence:F2}")
+            : intent.ConfirmAlways ? "always"
+            : intent.ConfirmWhen.FirstOrDefault(c => Holds(c, understanding.Slots)) is { } condition ? $"{condition.Signal ?? condition.Slot} {condition.Operator.ToString().ToLowerInvariant()} {condition.Value?.ToString(CultureInfo.InvariantCulture) ?? condition.Limit}"
+            : null;
+        if (ask is not null)
         {
             // A response that reports the state after the change ("it's set to {now} degrees") cannot be previewed.
             var preview = ResponseTemplate.Expand(intent.Response, name => display.GetValueOrDefault(name), null);
             return new PolicyRefusal(
-                $"confirmation_required: confidence {understanding.Confidence:F2} below {_confirmationConfidence:F2}",
+                "confirmation_required: " + ask,
                 preview is null
                     ? ResponseTable.Format(_responses.ConfirmIntent, "intent", intent.Name.Replace('.', ' ').Replace('_', ' '))
                     : ResponseTable.Format(_responses.ConfirmPreview, "preview", ResponseTemplate.Render(intent.Response, display)));
         }
 
-        foreach (var precondition in intent.Preconditions)
+        return null;
+    }
+
+    /// <summary>The first of the intent's preconditions on the vehicle state that does not hold now (slot conditions are skipped).</summary>
+    public PolicyRefusal? CheckState(IntentDefinition intent)
+    {
+        foreach (var precondition in intent.Preconditions.Where(p => p.Signal is not null))
         {
-            if (!Holds(precondition, understanding.Slots))
+            if (!Holds(precondition, []))
             {
                 var limit = precondition.Limit is null ? string.Empty : _limits[precondition.Limit].ToString(CultureInfo.InvariantCulture);
                 var reason = precondition.Reason.Replace("{limit}", limit, StringComparison.Ordinal);

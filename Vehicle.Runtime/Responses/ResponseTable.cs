@@ -42,10 +42,10 @@ public sealed class ResponseTable
     public string MissingValue { get; set; } = "How much? Please say a value.";
 
     /// <summary>A critical command below the confirmation confidence whose response cannot be previewed. <c>{intent}</c>: the intent in words.</summary>
-    public string ConfirmIntent { get; set; } = "Did you mean {intent}? Please say it again to confirm.";
+    public string ConfirmIntent { get; set; } = "Did you mean {intent}? Yes or no?";
 
     /// <summary>A critical command below the confirmation confidence. <c>{preview}</c>: its response, as it would be said.</summary>
-    public string ConfirmPreview { get; set; } = "Did you want me to do this: {preview} Please say it again to confirm.";
+    public string ConfirmPreview { get; set; } = "Should I do this: {preview} Yes or no?";
 
     /// <summary>Several contacts match. <c>{names}</c>: them.</summary>
     public string AmbiguousContact { get; set; } = "Which one: {names}?";
@@ -85,6 +85,15 @@ public sealed class ResponseTable
 
     /// <summary>Offers the usual temperature at the start of a drive. <c>{degrees}</c>: it.</summary>
     public string OfferTemperature { get; set; } = "Set the temperature to {degrees} degrees, as usual?";
+
+    /// <summary>A yes or no when nothing waits for one.</summary>
+    public string NothingPending { get; set; } = "There's nothing to confirm.";
+
+    /// <summary>"Undo that" with nothing done before in the conversation.</summary>
+    public string NothingToUndo { get; set; } = "There's nothing to undo.";
+
+    /// <summary>"Again" with nothing done before in the conversation.</summary>
+    public string NothingToRepeat { get; set; } = "There's nothing to repeat.";
 
     /// <summary>The driver declined an offer.</summary>
     public string OfferDeclined { get; set; } = "OK.";

@@ -8,6 +8,7 @@ using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
 using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Cloud;
+using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Privacy;
 using Vehicle.Runtime.Vehicle;
@@ -354,7 +355,7 @@ public sealed partial class Replayer : IAsyncDisposable
     {
         var online = _online;
         var submitted = _time.GetUtcNow();
-        var outcome = _car.SubmitAsync(utterance.Text, utterance.Seat).AsTask();
+        var outcome = _car.SubmitAsync(new CommandRequest(utterance.Text, utterance.Seat, Conversation: utterance.Conversation)).AsTask();
         if (_virtual is not null)
         {
             // The simulated clock stands still until the outcome is in.

@@ -61,7 +61,7 @@ public static class HtmlReport
           const NS = 'http://www.w3.org/2000/svg';
           const colors = { critical: '#d62728', interactive: '#1f77b4', cloud: '#2ca02c', none: '#7f7f7f' };
           const outcomeColors = { executed: '#2ca02c', answered: '#1f77b4', refused: '#ff7f0e', routed_cloud: '#9467bd',
-            deadline_missed: '#d62728', rejected: '#8c564b', failed: '#e377c2', expired: '#7f7f7f' };
+            deadline_missed: '#d62728', rejected: '#8c564b', failed: '#e377c2', expired: '#7f7f7f', asked: '#17becf', cancelled: '#bcbd22' };
           function el(name, attrs, parent, text) {
             const e = document.createElementNS(NS, name);
             for (const k in attrs) e.setAttribute(k, attrs[k]);

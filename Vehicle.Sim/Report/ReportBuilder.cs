@@ -371,6 +371,8 @@ internal sealed class ReportBuilder(string traceName, DriveTrace trace, ReplayOp
             json.WriteNumber("executed", _outcomes.GetValueOrDefault(OutcomeKind.Executed));
             json.WriteNumber("answered", _outcomes.GetValueOrDefault(OutcomeKind.Answered));
             json.WriteNumber("routed_cloud", _outcomes.GetValueOrDefault(OutcomeKind.RoutedCloud));
+            json.WriteNumber("asked", _outcomes.GetValueOrDefault(OutcomeKind.Asked));
+            json.WriteNumber("cancelled", _outcomes.GetValueOrDefault(OutcomeKind.Cancelled));
             json.WriteEndObject();
         }
     }

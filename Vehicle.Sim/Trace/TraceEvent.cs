@@ -11,7 +11,7 @@ public abstract record TraceEvent(TimeSpan At, int Line);
 public sealed record SignalEvent(TimeSpan At, int Line, string Path, string Value) : TraceEvent(At, Line);
 
 /// <summary>Someone speaks (<c>"type":"utterance"</c>), optionally with what should happen.</summary>
-public sealed record UtteranceEvent(TimeSpan At, int Line, string Text, Seat Seat, string? ExpectIntent, string? ExpectOutcome) : TraceEvent(At, Line);
+public sealed record UtteranceEvent(TimeSpan At, int Line, string Text, Seat Seat, string? ExpectIntent, string? ExpectOutcome, string? Conversation = null) : TraceEvent(At, Line);
 
 /// <summary>Recorded audio for the voice front end (<c>"type":"audio"</c>).</summary>
 public sealed record AudioEvent(TimeSpan At, int Line, string Path, Seat Seat) : TraceEvent(At, Line);

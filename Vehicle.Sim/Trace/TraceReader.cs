@@ -110,7 +110,7 @@ public static class TraceReader
             return type switch
             {
                 "signal" => new SignalEvent(at, number, fields.Text("path"), fields.Scalar("value")),
-                "utterance" => new UtteranceEvent(at, number, fields.Text("text"), fields.Seat(), fields.Expect("intent"), fields.Expect("outcome")),
+                "utterance" => new UtteranceEvent(at, number, fields.Text("text"), fields.Seat(), fields.Expect("intent"), fields.Expect("outcome"), fields.OptionalText("conversation")),
                 "audio" => new AudioEvent(at, number, fields.Text("path"), fields.Seat()),
                 "connectivity" => Connectivity(at, number, fields),
                 "fault" => Fault(at, number, fields),
@@ -177,6 +177,8 @@ public static class TraceReader
                 : throw Error($"\"{name}\" must be a number");
 
         public double OptionalNumber(string name) => root.TryGetProperty(name, out _) ? Number(name) : 0;
+
+        public string? OptionalText(string name) => root.TryGetProperty(name, out _) ? Text(name) : null;
 
         public bool Boolean(string name) =>
             root.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False

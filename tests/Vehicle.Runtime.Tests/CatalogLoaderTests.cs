@@ -41,7 +41,7 @@ public sealed class CatalogLoaderTests
         { "vehicle.range", [] }, { "vehicle.tire_pressure", [] },
         { "adas.lane_keep", ["state"] },
         { "adas.cruise", ["state", "speed"] },
-        { "system.cancel", [] }, { "system.help", [] },
+        { "system.cancel", [] }, { "system.help", [] }, { "system.undo", [] }, { "dialogue.follow_up", [] },
         { "cloud.query", [] },
     };
 

@@ -49,6 +49,45 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task AskBatch_JsonLines_CarryConversationAndSeat_AndPlainLinesShareOne()
+    {
+        var input = Encoding.UTF8.GetBytes(string.Join('\n',
+            "open my window halfway",
+            """{"text": "undo that", "conversation": "someone-else"}""",
+            "undo that",
+            """{"text": "set the temperature to 20", "seat": "passenger"}""",
+            """{"text": "unlock the doors", "conversation": "c1"}""",
+            "yes",
+            """{"text": "yes", "conversation": "c1"}""",
+            """{"text": 5}""",
+            """{"text": "open the window", "seat": "roof"}""",
+            "{not json") + "\n");
+
+        var (exit, stdout, stderr) = await RunAsync(input, new Dictionary<string, string> { ["Cloud__Mode"] = "off" }, "ask", "--batch");
+
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(10, lines.Count);
+        Assert.Equal("executed", lines[0].GetProperty("outcome").GetString());
+        Assert.Equal("nothing_before", lines[1].GetProperty("reason").GetString());
+        Assert.Equal("executed", lines[2].GetProperty("outcome").GetString());
+        Assert.True(lines[2].GetProperty("context").GetBoolean());
+        Assert.Equal(0, lines[2].GetProperty("actuations")[0].GetProperty("value").GetDouble());
+        Assert.Equal("passenger", lines[3].GetProperty("slots").GetProperty("zone").GetString());
+        Assert.Equal("asked", lines[4].GetProperty("outcome").GetString());
+        Assert.Equal("confirmation", lines[4].GetProperty("awaiting").GetProperty("kind").GetString());
+        Assert.Equal("doors.unlock", lines[4].GetProperty("awaiting").GetProperty("intent").GetString());
+        Assert.Equal("nothing_pending", lines[5].GetProperty("reason").GetString());
+        Assert.Equal("executed", lines[6].GetProperty("outcome").GetString());
+        Assert.Equal("yes", lines[6].GetProperty("text").GetString());
+        foreach (var bad in lines.Skip(7))
+        {
+            Assert.StartsWith("invalid_line: ", bad.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.False(bad.TryGetProperty("outcome", out _));
+        }
+    }
+
+    [Fact]
     public async Task AskBatch_MixedInput_OneJsonLinePerInputInOrder()
     {
         var longLine = "turn on the air conditioning " + new string('x', 9_971);

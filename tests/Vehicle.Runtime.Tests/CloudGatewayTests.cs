@@ -56,20 +56,20 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
     [Fact]
     public async Task An_action_the_cloud_suggests_goes_through_the_cars_own_policy()
     {
-        await StartResponderAsync(new SuggestingBackend("open the trunk"));
+        await StartResponderAsync(new SuggestingBackend("open the sunroof"));
         var (channel, store) = await StartAsync(_broker.Uri);
         Assert.Null(store.Set("Vehicle.Speed", VehicleSignal.Of(100.0), "test"));
 
         await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
         var moving = await NextResultAsync();
         Assert.Equal(OutcomeKind.Refused, moving.Action!.Kind);
-        Assert.Equal(VehicleSignal.Of(false), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+        Assert.Equal(VehicleSignal.Of(0.0), store.Get("Vehicle.Cabin.Sunroof.Position"));
 
         Assert.Null(store.Set("Vehicle.Speed", VehicleSignal.Of(0.0), "test"));
         await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
         var stopped = await NextResultAsync();
         Assert.Equal(OutcomeKind.Executed, stopped.Action!.Kind);
-        Assert.Equal(VehicleSignal.Of(true), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+        Assert.Equal(VehicleSignal.Of(100.0), store.Get("Vehicle.Cabin.Sunroof.Position"));
     }
 
     [Fact]

@@ -9,9 +9,9 @@ namespace Vehicle.Runtime.Tests;
 public sealed class PolicyTests(UnderstanderFixture fixture)
 {
     [Theory]
-    [InlineData("open the trunk", 0, OutcomeKind.Executed)]
+    [InlineData("open the trunk", 0, OutcomeKind.Asked)]
     [InlineData("open the trunk", 5, OutcomeKind.Refused)]
-    [InlineData("unlock the doors", 0, OutcomeKind.Executed)]
+    [InlineData("unlock the doors", 0, OutcomeKind.Asked)]
     [InlineData("unlock the doors", 30, OutcomeKind.Refused)]
     [InlineData("open my window halfway", 100, OutcomeKind.Executed)]
     [InlineData("open my window halfway", 101, OutcomeKind.Refused)]
@@ -31,6 +31,13 @@ public sealed class PolicyTests(UnderstanderFixture fixture)
         var outcome = await channel.SubmitAsync(text, Seat.Driver);
 
         Assert.Equal(expected, outcome.Kind);
+        if (expected == OutcomeKind.Asked)
+        {
+            // The catalog asks before these (confirm: always), and only once the preconditions hold.
+            Assert.Equal("confirmation_required: always", outcome.Reason);
+            Assert.Empty(outcome.Actuations);
+        }
+
         if (expected == OutcomeKind.Refused)
         {
             Assert.StartsWith("policy: ", outcome.Reason, StringComparison.Ordinal);
@@ -70,7 +77,7 @@ public sealed class PolicyTests(UnderstanderFixture fixture)
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
         Assert.StartsWith("confirmation_required", outcome.Reason, StringComparison.Ordinal);
-        Assert.Contains("confirm", outcome.Response, StringComparison.Ordinal);
+        Assert.EndsWith("Yes or no?", outcome.Response, StringComparison.Ordinal);
         Assert.Equal(0, store.Get("Vehicle.Cabin.Door.Row2.PassengerSide.Window.Position").Number);
     }
 
@@ -84,7 +91,7 @@ public sealed class PolicyTests(UnderstanderFixture fixture)
         var outcome = await channel.SubmitAsync(new CommandRequest(unsure.Text, Proposal: unsure));
 
         Assert.Equal(OutcomeKind.Refused, outcome.Kind);
-        Assert.Equal("Did you mean climate adjust temperature? Please say it again to confirm.", outcome.Response);
+        Assert.Equal("Did you mean climate adjust temperature? Yes or no?", outcome.Response);
     }
 
     [Fact]
@@ -172,11 +179,12 @@ public sealed class PolicyTests(UnderstanderFixture fixture)
     }
 
     [Fact]
-    public async Task MissingRequiredSlot_RefusedWithQuestion()
+    public async Task MissingRequiredSlot_AskedForIt()
     {
         await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore());
         var outcome = await channel.SubmitAsync("navigate", Seat.Driver);
-        Assert.Equal(OutcomeKind.Refused, outcome.Kind);
+        Assert.Equal(OutcomeKind.Asked, outcome.Kind);
         Assert.StartsWith("missing_slot", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(new Awaiting("slot", "nav.navigate", "destination"), outcome.Awaiting);
     }
 }

@@ -27,7 +27,14 @@ internal static class Contract
             TotalMs = Math.Round(outcome.Total.TotalMilliseconds, 3),
             Seat = seat.ToContractName(),
             Conversation = conversation,
+            Context = outcome.Context,
         };
+        if (outcome.Awaiting is { } awaiting)
+        {
+            message.Awaiting = new Copilot.V1.Awaiting { Kind = awaiting.Kind, Intent = awaiting.Intent, Slot = awaiting.Slot ?? string.Empty };
+            message.Awaiting.Options.AddRange(awaiting.Options ?? []);
+        }
+
         foreach (var (name, value) in understanding.Slots)
         {
             message.Slots[name] = value.Number is { } number ? new SlotValue { Number = number } : new SlotValue { Text = value.Text ?? string.Empty };

@@ -50,7 +50,8 @@ internal sealed class CopilotApi(CopilotService service, EventHub events, Copilo
         CommandOutcome outcome;
         try
         {
-            outcome = await car.SubmitAsync(new CommandRequest(text, seat, budget), context.CancellationToken).ConfigureAwait(false);
+            var conversation = request.Conversation.Length > 0 ? request.Conversation : null;
+            outcome = await car.SubmitAsync(new CommandRequest(text, seat, budget, Conversation: conversation), context.CancellationToken).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {

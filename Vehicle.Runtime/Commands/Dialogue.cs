@@ -1,0 +1,284 @@
+using System.Text.RegularExpressions;
+using Vehicle.Runtime.Catalog;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Responses;
+using Vehicle.Runtime.Vehicle;
+
+namespace Vehicle.Runtime.Commands;
+
+/// <summary>
+/// The conversation over the command channel. Per conversation (one per seat unless the caller
+/// names one) it keeps, on board only, the last command the car carried out (its understanding
+/// and the values it replaced) and what the copilot is waiting for: a missing slot, a
+/// confirmation. The state expires after <see cref="CommandChannelOptions.ConversationQuiet"/> of
+/// quiet (on the car's <see cref="TimeProvider"/>). Every turn still goes through the channel:
+/// its lanes, deadlines and policy; a follow-up is a new request whose understanding the dialogue
+/// completes (<see cref="CommandRequest.Proposal"/>), so its deadline starts when it is said.
+/// </summary>
+internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, TimeSpan quiet)
+{
+    /// <summary>Undo the last command of the conversation.</summary>
+    public const string UndoIntent = "system.undo";
+
+    /// <summary>The last command of the conversation again, or with the slots the follow-up says changed.</summary>
+    public const string FollowUpIntent = "dialogue.follow_up";
+
+    // Conversations kept at most; the quietest are forgotten first.
+    private const int MaxConversations = 1024;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Conversation> _conversations = new(StringComparer.Ordinal);
+
+    /// <summary>Runs one turn of the request's conversation.</summary>
+    public async ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken)
+    {
+        // Requests already decided elsewhere (the cloud's suggestions, proposals, undos) are not turns.
+        if (request.Proposal is not null || request.Restore is not null || request.FromCloud)
+        {
+            return await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var id = request.Conversation ?? "seat:" + request.Speaker.ToContractName();
+        var (pending, last) = Begin(id);
+        var text = request.Utterance;
+
+        if (pending is { Kind: "confirmation" })
+        {
+            if (Yes().IsMatch(text))
+            {
+                var confirmed = request with { Proposal = pending.Understanding with { Text = text }, Confirmed = true };
+                return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), context: true);
+            }
+
+            if (No().IsMatch(text))
+            {
+                return Said(request, OutcomeKind.Cancelled, responses.Cancelled, "declined") with { Context = true };
+            }
+        }
+        else if (pending is { Kind: "slot" } && Fill(pending, text, request.Speaker) is { } filled)
+        {
+            var answered = request with { Proposal = filled };
+            return Remember(id, answered, await channel.SubmitAsync(answered, cancellationToken).ConfigureAwait(false), context: true);
+        }
+
+        // Anything else said instead drops what was pending and is handled on its own; a bare
+        // yes or no with nothing pending does nothing to the vehicle.
+        if (pending is null && (Yes().IsMatch(text) || No().IsMatch(text)))
+        {
+            return Said(request, OutcomeKind.Answered, responses.NothingPending, "nothing_pending");
+        }
+
+        var outcome = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        if (outcome is { Kind: OutcomeKind.Answered, Understanding.Intent: UndoIntent or FollowUpIntent } understood)
+        {
+            if (last is null)
+            {
+                return understood with { Response = understood.Understanding!.Intent == UndoIntent ? responses.NothingToUndo : responses.NothingToRepeat, Reason = "nothing_before" };
+            }
+
+            var followUp = understood.Understanding!.Intent == UndoIntent
+                ? request with { Proposal = understood.Understanding, Restore = last.Previous }
+                : request with { Proposal = FollowUp(last.Understanding, text, request.Speaker) };
+            outcome = await channel.SubmitAsync(followUp, cancellationToken).ConfigureAwait(false);
+            return Remember(id, followUp, outcome, context: true);
+        }
+
+        return Remember(id, request, outcome, context: false);
+    }
+
+    /// <summary>The conversation's pending question and last command, taken for this turn (a pending question is answered or dropped now).</summary>
+    private (Pending? Pending, Turn? Last) Begin(string id)
+    {
+        lock (_gate)
+        {
+            var now = time.GetTimestamp();
+            if (!_conversations.TryGetValue(id, out var conversation) || time.GetElapsedTime(conversation.LastActivity, now) > quiet)
+            {
+                if (_conversations.Count >= MaxConversations)
+                {
+                    _conversations.Remove(_conversations.MinBy(c => c.Value.LastActivity).Key);
+                }
+
+                _conversations[id] = conversation = new Conversation();
+            }
+
+            conversation.LastActivity = now;
+            var pending = conversation.Pending;
+            conversation.Pending = null;
+            return (pending, conversation.Last);
+        }
+    }
+
+    /// <summary>Updates the conversation from the outcome: a refusal for a missing slot or a confirmation becomes a question.</summary>
+    private CommandOutcome Remember(string id, CommandRequest request, CommandOutcome outcome, bool context)
+    {
+        outcome = outcome with { Context = context };
+        var understanding = outcome.Understanding;
+        Pending? pending = null;
+        if (outcome.Kind == OutcomeKind.Refused && understanding?.Intent is { } intent)
+        {
+            if (outcome.Reason?.StartsWith("missing_slot", StringComparison.Ordinal) == true && understanding.MissingSlots.Count > 0)
+            {
+                pending = new Pending("slot", understanding, understanding.MissingSlots[0]);
+                outcome = outcome with { Kind = OutcomeKind.Asked, Awaiting = new Awaiting("slot", intent, pending.Slot) };
+            }
+            else if (outcome.Reason?.StartsWith("confirmation_required", StringComparison.Ordinal) == true)
+            {
+                pending = new Pending("confirmation", understanding, null);
+                outcome = outcome with { Kind = OutcomeKind.Asked, Awaiting = new Awaiting("confirmation", intent) };
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_conversations.TryGetValue(id, out var conversation))
+            {
+                conversation.LastActivity = time.GetTimestamp();
+                conversation.Pending = pending;
+                if (outcome.Kind == OutcomeKind.Executed)
+                {
+                    // An undo forgets the command it undid: a second "undo" has nothing to undo.
+                    conversation.Last = request.Restore is null && understanding is not null && outcome.Previous.Count > 0
+                        ? new Turn(understanding, outcome.Previous)
+                        : null;
+                }
+            }
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// The last command again, with what the follow-up says changed: any slot of the last intent the
+    /// words fill (by that intent's own slot rules: "off", "19", "the passenger"); a direction
+    /// ("a bit more") turns an absolute command into its catalog <c>relative:</c> intent, keeping
+    /// the slots both share (the zone) and dropping the absolute value; a value after a relative
+    /// change turns it back into the absolute command.
+    /// </summary>
+    private Understanding FollowUp(Understanding last, string text, Seat speaker)
+    {
+        var intent = catalog[last.Intent!];
+        var utterance = Parse(text);
+        if (intent.Slots.All(s => s.Name != "direction") && intent.Relative is { } relativeName)
+        {
+            var relative = catalog[relativeName];
+            var heard = Said(relative, utterance, speaker);
+            if (heard.ContainsKey("direction"))
+            {
+                foreach (var (name, value) in last.Slots.Where(s => s.Value.Number is null && relative.Slots.Any(r => r.Name == s.Key)))
+                {
+                    heard.TryAdd(name, value);
+                }
+
+                return last with { Text = text, Intent = relativeName, Slots = [.. heard], MissingSlots = [] };
+            }
+        }
+
+        var said = Said(intent, utterance, speaker);
+
+        // After a relative change ("a bit more"), a value without a direction ("make it 19
+        // instead") is the absolute command's: the intent whose `relative:` this one is.
+        if (!said.ContainsKey("direction") && catalog.Intents.FirstOrDefault(i => i.Relative == intent.Name) is { } absolute
+            && Said(absolute, utterance, speaker).Any(s => s.Value.Number is not null))
+        {
+            return last with { Text = text, Intent = absolute.Name, Slots = SlotExtractor.Extract(absolute, utterance, speaker).Slots, MissingSlots = [] };
+        }
+
+        var changed = last.Slots.Select(s => said.TryGetValue(s.Key, out var value) ? new KeyValuePair<string, SlotValue>(s.Key, value) : s)
+            .Concat(said.Where(s => last.Slots.All(l => l.Key != s.Key)))
+            .ToList();
+
+        // A direction said again ("even louder") repeats a relative change; an absolute value said
+        // with it would win over it, so it goes.
+        if (said.ContainsKey("direction"))
+        {
+            changed.RemoveAll(s => s.Value.Number is not null && !said.ContainsKey(s.Key));
+        }
+
+        return last with { Text = text, Slots = changed, MissingSlots = [] };
+    }
+
+    /// <summary>The pending command with the slot it asked for filled from <paramref name="text"/>; null when the text does not fill it.</summary>
+    private Understanding? Fill(Pending pending, string text, Seat speaker)
+    {
+        var intent = catalog[pending.Understanding.Intent!];
+        var said = Said(intent, Parse(text), speaker);
+        if (!said.ContainsKey(pending.Slot!))
+        {
+            // A text slot ("Where to?") takes a short answer as it is said ("the airport"), unless
+            // the answer is a question or a command of its own.
+            if (intent.Slots.FirstOrDefault(s => s.Name == pending.Slot) is not { Kind: SlotKind.Text }
+                || BareAnswer().Match(text) is not { Success: true } bare)
+            {
+                return null;
+            }
+
+            said[pending.Slot!] = SlotValue.Of(bare.Groups["value"].Value.Trim());
+        }
+
+        // The slot asked for, and any other slot the answer says ("22 on the passenger side").
+        var slots = pending.Understanding.Slots.Where(s => !said.ContainsKey(s.Key)).Concat(said).ToList();
+        var missing = pending.Understanding.MissingSlots.Where(m => !said.ContainsKey(m)).ToList();
+        return pending.Understanding with { Text = text, Slots = slots, MissingSlots = missing };
+    }
+
+    /// <summary>
+    /// The slots the words say, without the ones filled by a default: a slot that follows the
+    /// speaker's seat ("my window") is said only when it is the same for another seat too.
+    /// </summary>
+    private static Dictionary<string, SlotValue> Said(IntentDefinition intent, Utterance utterance, Seat speaker)
+    {
+        var other = speaker == Seat.RearLeft ? Seat.Passenger : Seat.RearLeft;
+        var elsewhere = SlotExtractor.Extract(intent, utterance, other).Slots;
+        var said = new Dictionary<string, SlotValue>(StringComparer.Ordinal);
+        foreach (var (name, value) in SlotExtractor.Extract(intent, utterance, speaker).Slots)
+        {
+            var definition = intent.Slots.FirstOrDefault(s => s.Name == name);
+            var defaulted = definition is not null && (definition.DefaultFromSpeaker
+                ? !elsewhere.Any(e => e.Key == name && e.Value == value)
+                : definition.Default is { } fixedDefault && fixedDefault == value.ToString());
+            if (!defaulted)
+            {
+                said[name] = value;
+            }
+        }
+
+        return said;
+    }
+
+    /// <summary>"the driver one", "the passenger one": the word is a pronoun there, not a number.</summary>
+    private static Utterance Parse(string text) => Utterance.Parse(PronounOne().Replace(text, "$1"));
+
+    private static CommandOutcome Said(CommandRequest request, OutcomeKind kind, string response, string reason) =>
+        new(kind, request.Utterance, null, null, [], response, reason, TimeSpan.Zero, TimeSpan.Zero);
+
+    // Commas as in the suggestions' patterns: a punctuating recogniser writes "Yes, please."
+    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|yes please|sounds good|absolutely|of course|confirm|correct|that's right)\b[\s.!,]*(?:please|thanks|thank you|do it|go ahead)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Yes();
+
+    // One to four words, not a question or a request ("what ...", "can you ..."), without the
+    // preposition or the "please" around it.
+    [GeneratedRegex(@"^\s*(?!(?:what|who|where|when|why|how|is|are|can|could|would|will|do|does|please|turn|open|close|set|play|call|navigate|stop|cancel|never)\b)(?:to|at|for)?\s*(?<value>[\p{L}\p{N}'&-]+(?:\s+[\p{L}\p{N}'&-]+){0,3}?)\s*(?:please)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BareAnswer();
+
+    [GeneratedRegex(@"\b(the\s+\w+)\s+ones?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PronounOne();
+
+    [GeneratedRegex(@"^\s*(?:no|nope|nah|no thanks|no thank you|not now|don't|do not|cancel|never mind|stop|don't do it)\b[\s.!,]*(?:thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex No();
+
+    private sealed class Conversation
+    {
+        public long LastActivity { get; set; }
+
+        public Pending? Pending { get; set; }
+
+        public Turn? Last { get; set; }
+    }
+
+    /// <summary>What the copilot asked and for which command.</summary>
+    private sealed record Pending(string Kind, Understanding Understanding, string? Slot);
+
+    /// <summary>The last command carried out and the values it replaced.</summary>
+    private sealed record Turn(Understanding Understanding, IReadOnlyList<Actuation> Previous);
+}

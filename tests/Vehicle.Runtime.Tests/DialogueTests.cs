@@ -1,0 +1,188 @@
+using Microsoft.Extensions.Time.Testing;
+using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Vehicle;
+
+namespace Vehicle.Runtime.Tests;
+
+/// <summary>Conversations through the car: questions asked back, confirmations, follow-ups, undo, on a fake clock.</summary>
+[Collection(UnderstanderGroup.Name)]
+public sealed class DialogueTests(UnderstanderFixture fixture)
+{
+    private const string DriverWindow = "Vehicle.Cabin.Door.Row1.DriverSide.Window.Position";
+    private const string DriverDoor = "Vehicle.Cabin.Door.Row1.DriverSide.IsLocked";
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task AMissingSlot_IsAskedFor_AndTheNextUtteranceFillsIt()
+    {
+        await using var car = Car(out _);
+
+        var asked = await car.SubmitAsync("navigate", Seat.Driver);
+        Assert.Equal(OutcomeKind.Asked, asked.Kind);
+        Assert.Equal(new Awaiting("slot", "nav.navigate", "destination"), asked.Awaiting);
+
+        var answered = await car.SubmitAsync("to the airport", Seat.Driver);
+        Assert.Equal(OutcomeKind.Executed, answered.Kind);
+        Assert.True(answered.Context);
+        Assert.Equal("nav.navigate", answered.Understanding!.Intent);
+        Assert.Equal("the airport", answered.Understanding.Slots.Single(s => s.Key == "destination").Value.Text);
+    }
+
+    [Fact]
+    public async Task AnythingElseSaidInstead_DropsTheQuestion_AndIsHandledOnItsOwn()
+    {
+        await using var car = Car(out var store);
+
+        Assert.Equal(OutcomeKind.Asked, (await car.SubmitAsync("navigate", Seat.Driver)).Kind);
+        var other = await car.SubmitAsync("open my window halfway", Seat.Driver);
+        Assert.Equal(OutcomeKind.Executed, other.Kind);
+        Assert.False(other.Context);
+        Assert.Equal(50, store.Get(DriverWindow).Number);
+
+        // The question is gone: a place name now is not an answer to it.
+        var late = await car.SubmitAsync("the airport", Seat.Driver);
+        Assert.False(late.Context);
+        Assert.NotEqual(OutcomeKind.Executed, late.Kind);
+    }
+
+    [Fact]
+    public async Task ACommandTheCatalogConfirms_RunsOnYes_AndNothingHappensOnNo()
+    {
+        await using var car = Car(out var store);
+
+        var asked = await car.SubmitAsync("unlock the doors", Seat.Driver);
+        Assert.Equal(OutcomeKind.Asked, asked.Kind);
+        Assert.Equal(new Awaiting("confirmation", "doors.unlock"), asked.Awaiting);
+        Assert.Equal(true, store.Get(DriverDoor).Boolean);
+
+        var yes = await car.SubmitAsync("yes please", Seat.Driver);
+        Assert.Equal(OutcomeKind.Executed, yes.Kind);
+        Assert.True(yes.Context);
+        Assert.Equal(false, store.Get(DriverDoor).Boolean);
+
+        Assert.Equal(OutcomeKind.Asked, (await car.SubmitAsync("pop the trunk", Seat.Driver)).Kind);
+        var no = await car.SubmitAsync("no", Seat.Driver);
+        Assert.Equal(OutcomeKind.Cancelled, no.Kind);
+        Assert.Empty(no.Actuations);
+        Assert.Equal(false, store.Get("Vehicle.Body.Trunk.Rear.IsOpen").Boolean);
+    }
+
+    [Fact]
+    public async Task APendingConfirmation_ExpiresAfterTheQuietTime()
+    {
+        await using var car = Car(out var store);
+
+        Assert.Equal(OutcomeKind.Asked, (await car.SubmitAsync("unlock the doors", Seat.Driver)).Kind);
+        _time.Advance(TimeSpan.FromSeconds(21));
+        var yes = await car.SubmitAsync("yes", Seat.Driver);
+
+        Assert.Equal(OutcomeKind.Answered, yes.Kind);
+        Assert.Equal("nothing_pending", yes.Reason);
+        Assert.Equal(true, store.Get(DriverDoor).Boolean);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("sure")]
+    [InlineData("no")]
+    [InlineData("nope")]
+    public async Task ABareYesOrNo_WithNothingPending_DoesNothingToTheVehicle(string text)
+    {
+        await using var car = Car(out _);
+
+        var outcome = await car.SubmitAsync(text, Seat.Driver);
+
+        Assert.Equal(OutcomeKind.Answered, outcome.Kind);
+        Assert.Empty(outcome.Actuations);
+        Assert.Equal("nothing_pending", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task Undo_PutsBackWhatTheLastCommandChanged_Once()
+    {
+        await using var car = Car(out var store);
+        Assert.Null(store.Set(DriverWindow, SignalValue.Of(20), "test"));
+
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync("open my window halfway", Seat.Driver)).Kind);
+        Assert.Equal(50, store.Get(DriverWindow).Number);
+
+        var undo = await car.SubmitAsync("undo that", Seat.Driver);
+        Assert.Equal(OutcomeKind.Executed, undo.Kind);
+        Assert.True(undo.Context);
+        Assert.Equal(20, store.Get(DriverWindow).Number);
+
+        var again = await car.SubmitAsync("undo that", Seat.Driver);
+        Assert.Equal("nothing_before", again.Reason);
+        Assert.Empty(again.Actuations);
+        Assert.Equal(20, store.Get(DriverWindow).Number);
+    }
+
+    [Fact]
+    public async Task Undo_GoesThroughThePolicy()
+    {
+        await using var car = Car(out var store);
+        Assert.Null(store.Set(DriverWindow, SignalValue.Of(80), "test"));
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync("close my window", Seat.Driver)).Kind);
+
+        // Reopening the window is opening a window: not above the window speed limit.
+        Assert.Null(store.Set("Vehicle.Speed", SignalValue.Of(130), "test"));
+        var undo = await car.SubmitAsync("undo that", Seat.Driver);
+
+        Assert.Equal(OutcomeKind.Refused, undo.Kind);
+        Assert.StartsWith("policy: ", undo.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, store.Get(DriverWindow).Number);
+    }
+
+    [Fact]
+    public async Task FollowUps_ChangeWhatTheyName_OfTheLastCommand()
+    {
+        await using var car = Car(out var store);
+        const string Driver = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature";
+        const string Passenger = "Vehicle.Cabin.HVAC.Station.Row1.Passenger.Temperature";
+        const string Seat1 = "Vehicle.Cabin.Seat.Row1.DriverSide.HeatingCooling";
+
+        await car.SubmitAsync("turn on the seat heater", Seat.Driver);
+        Assert.True(store.Get(Seat1).Number > 0);
+        var off = await car.SubmitAsync("turn it off again", Seat.Driver);
+        Assert.True(off.Context);
+        Assert.Equal(0, store.Get(Seat1).Number);
+
+        await car.SubmitAsync("set the temperature to 21", Seat.Driver);
+        var more = await car.SubmitAsync("a bit more", Seat.Driver);
+        Assert.Equal("climate.adjust_temperature", more.Understanding!.Intent);
+        Assert.Equal(22, store.Get(Driver).Number);
+
+        await car.SubmitAsync("make it 19 instead", Seat.Driver);
+        Assert.Equal(19, store.Get(Driver).Number);
+
+        var passenger = await car.SubmitAsync("for the passenger too", Seat.Driver);
+        Assert.True(passenger.Context);
+        Assert.Equal(19, store.Get(Passenger).Number);
+        Assert.Equal(19, store.Get(Driver).Number);
+    }
+
+    [Fact]
+    public async Task EachConversation_SeesOnlyItsOwnContext()
+    {
+        await using var car = Car(out var store);
+
+        await car.SubmitAsync(new CommandRequest("open my window halfway", Seat.Driver, Conversation: "a"));
+        var other = await car.SubmitAsync(new CommandRequest("undo that", Seat.Driver, Conversation: "b"));
+        Assert.Equal("nothing_before", other.Reason);
+        Assert.Equal(50, store.Get(DriverWindow).Number);
+
+        // Without an id, each seat is a conversation of its own.
+        await car.SubmitAsync("open my window halfway", Seat.Passenger);
+        Assert.Equal("nothing_before", (await car.SubmitAsync("undo that", Seat.Driver)).Reason);
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync(new CommandRequest("undo that", Seat.Driver, Conversation: "a"))).Kind);
+        Assert.Equal(0, store.Get(DriverWindow).Number);
+    }
+
+    private CopilotHost Car(out SignalStore store)
+    {
+        store = ChannelTestKit.NewStore(_time);
+        return ChannelTestKit.Create(fixture, store, time: _time);
+    }
+}
