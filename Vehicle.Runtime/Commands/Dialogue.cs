@@ -38,6 +38,8 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             return await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
+        // A turn's time runs from here: a follow-up's outcome counts its understanding too.
+        var started = time.GetTimestamp();
         var id = request.Conversation ?? "seat:" + request.Speaker.ToContractName();
         var (pending, last) = Begin(id);
         var text = request.Utterance;
@@ -46,26 +48,26 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         {
             if (Yes().IsMatch(text))
             {
-                var confirmed = request with { Proposal = pending.Understanding with { Text = text }, Confirmed = true };
-                return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), context: true);
+                var confirmed = request with { Proposal = pending.Understanding with { Text = text, Latency = time.GetElapsedTime(started) }, Confirmed = true };
+                return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
             }
 
             if (No().IsMatch(text))
             {
-                return Said(request, OutcomeKind.Cancelled, responses.Cancelled, "declined") with { Context = true };
+                return Said(request, OutcomeKind.Cancelled, responses.Cancelled, "declined", started) with { Context = true };
             }
         }
         else if (pending is { Kind: "slot" } && Fill(pending, text, request.Speaker) is { } filled)
         {
-            var answered = request with { Proposal = filled };
-            return Remember(id, answered, await channel.SubmitAsync(answered, cancellationToken).ConfigureAwait(false), context: true);
+            var answered = request with { Proposal = filled with { Latency = time.GetElapsedTime(started) } };
+            return Remember(id, answered, await channel.SubmitAsync(answered, cancellationToken).ConfigureAwait(false), started);
         }
 
         // Anything else said instead drops what was pending and is handled on its own; a bare
         // yes or no with nothing pending does nothing to the vehicle.
         if (pending is null && (Yes().IsMatch(text) || No().IsMatch(text)))
         {
-            return Said(request, OutcomeKind.Answered, responses.NothingPending, "nothing_pending");
+            return Said(request, OutcomeKind.Answered, responses.NothingPending, "nothing_pending", started);
         }
 
         var outcome = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -78,12 +80,21 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
 
             var followUp = understood.Understanding!.Intent == UndoIntent
                 ? request with { Proposal = understood.Understanding, Restore = last.Previous }
-                : request with { Proposal = FollowUp(last.Understanding, text, request.Speaker) };
+                : request with { Proposal = FollowUp(last.Understanding, text, request.Speaker) with { Latency = understood.Understanding.Latency } };
             outcome = await channel.SubmitAsync(followUp, cancellationToken).ConfigureAwait(false);
-            return Remember(id, followUp, outcome, context: true);
+            return Remember(id, followUp, outcome, started);
         }
 
-        return Remember(id, request, outcome, context: false);
+        // The same command as the last one, understood with low confidence ("make it 21 instead"
+        // heard as a new temperature command): the conversation is the context that confirms it.
+        if (outcome is { Kind: OutcomeKind.Refused, Understanding.Intent: { } same } && last?.Understanding.Intent == same
+            && outcome.Reason?.StartsWith("confirmation_required: confidence", StringComparison.Ordinal) == true)
+        {
+            var confirmed = request with { Proposal = outcome.Understanding, Confirmed = true };
+            return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
+        }
+
+        return Remember(id, request, outcome, started: null);
     }
 
     /// <summary>The conversation's pending question and last command, taken for this turn (a pending question is answered or dropped now).</summary>
@@ -110,9 +121,17 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     }
 
     /// <summary>Updates the conversation from the outcome: a refusal for a missing slot or a confirmation becomes a question.</summary>
-    private CommandOutcome Remember(string id, CommandRequest request, CommandOutcome outcome, bool context)
+    /// <param name="id">The conversation.</param>
+    /// <param name="request">The request the channel ran.</param>
+    /// <param name="outcome">Its outcome.</param>
+    /// <param name="started">For a turn understood with the context: when it began (its outcome's total runs from there); null for a turn on its own.</param>
+    private CommandOutcome Remember(string id, CommandRequest request, CommandOutcome outcome, long? started)
     {
-        outcome = outcome with { Context = context };
+        if (started is { } turn)
+        {
+            outcome = outcome with { Context = true, Total = time.GetElapsedTime(turn) };
+        }
+
         var understanding = outcome.Understanding;
         Pending? pending = null;
         if (outcome.Kind == OutcomeKind.Refused && understanding?.Intent is { } intent)
@@ -175,6 +194,12 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         }
 
         var said = Said(intent, utterance, speaker);
+
+        // "A bit more" continues the last change in its own direction; "a bit less" turns it back.
+        if (MoreOrLess().Match(text) is { Success: true } amount && last.Slots.FirstOrDefault(s => s.Key == "direction").Value.Text is { } lastDirection)
+        {
+            said["direction"] = SlotValue.Of(amount.Groups["less"].Success ? (lastDirection == "up" ? "down" : "up") : lastDirection);
+        }
 
         // After a relative change ("a bit more"), a value without a direction ("make it 19
         // instead") is the absolute command's: the intent whose `relative:` this one is.
@@ -249,17 +274,21 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     /// <summary>"the driver one", "the passenger one": the word is a pronoun there, not a number.</summary>
     private static Utterance Parse(string text) => Utterance.Parse(PronounOne().Replace(text, "$1"));
 
-    private static CommandOutcome Said(CommandRequest request, OutcomeKind kind, string response, string reason) =>
-        new(kind, request.Utterance, null, null, [], response, reason, TimeSpan.Zero, TimeSpan.Zero);
+    /// <summary>An outcome the dialogue gives itself (nothing reaches the vehicle): its total is the turn's own time.</summary>
+    private CommandOutcome Said(CommandRequest request, OutcomeKind kind, string response, string reason, long started) =>
+        new(kind, request.Utterance, null, null, [], response, reason, TimeSpan.Zero, time.GetElapsedTime(started));
 
     // Commas as in the suggestions' patterns: a punctuating recogniser writes "Yes, please."
-    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please do|do it|go ahead|yes please|sounds good|absolutely|of course|confirm|correct|that's right)\b[\s.!,]*(?:please|thanks|thank you|do it|go ahead)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|sure thing|ok|okay|please do|do it|go ahead|yes please|sounds good|absolutely|of course|confirm|correct|that's right)\b[\s.!,]*(?:please|thanks|thank you|do it|go ahead)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Yes();
 
     // One to four words, not a question or a request ("what ...", "can you ..."), without the
     // preposition or the "please" around it.
     [GeneratedRegex(@"^\s*(?!(?:what|who|where|when|why|how|is|are|can|could|would|will|do|does|please|turn|open|close|set|play|call|navigate|stop|cancel|never)\b)(?:to|at|for)?\s*(?<value>[\p{L}\p{N}'&-]+(?:\s+[\p{L}\p{N}'&-]+){0,3}?)\s*(?:please)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex BareAnswer();
+
+    [GeneratedRegex(@"^\s*(?:(?:just\s+)?(?:a|an)\s+(?:little\s+)?(?:bit|touch|tad|notch|little)\s+|even\s+|some\s+|a\s+little\s+)?(?:(?<more>more)|(?<less>less))(?:\s+please)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MoreOrLess();
 
     [GeneratedRegex(@"\b(the\s+\w+)\s+ones?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PronounOne();

@@ -7,6 +7,7 @@ using BenchmarkDotNet.Running;
 // `voice ROUNDS`: the speech front end: end of speech -> outcome, recognition real-time factor, VAD cost per frame.
 // `privacy COUNT`: redaction + re-identification and egress-guard cost per query.
 // `soak QUERIES COMMANDS`: RSS, heap, descriptors and threads across QUERIES bus queries and COMMANDS channel commands.
+// `dialogue COUNT`: what context costs: a confirmation, a follow-up and an undo beside a plain command.
 // `serve COUNT`: the local API's cost: the same commands in process and to `serve` over its Unix socket.
 // `rig-clocks TRACE SPEED`: the replay's compressed clock beside the real-time clock at SPEED, same trace, same process.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
@@ -44,6 +45,9 @@ switch (args.FirstOrDefault())
         break;
     case "soak":
         await Vehicle.Perf.Soak.RunAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "dialogue":
+        await Vehicle.Perf.DialogueBench.RunAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
         break;
     case "serve":
         await Vehicle.Perf.ServeBench.RunAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

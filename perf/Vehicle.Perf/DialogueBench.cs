@@ -1,0 +1,61 @@
+using System.Globalization;
+using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Nlu;
+
+namespace Vehicle.Perf;
+
+/// <summary>
+/// What context costs: a plain command, the "yes" that confirms a pending command, a follow-up
+/// ("a bit more") and an undo, COUNT rounds each, in one car, one run; admission to outcome of the
+/// turn measured (the confirmation's deadline starts at the "yes"), beside the critical budget.
+/// </summary>
+internal static class DialogueBench
+{
+    public static async Task RunAsync(int count)
+    {
+        await using var car = PerfCar.Start();
+        var budget = car.Car.Options.Channel.CriticalBudget.TotalMilliseconds;
+        var plain = new List<double>();
+        var confirm = new List<double>();
+        var followUp = new List<double>();
+        var undo = new List<double>();
+        for (var i = -20; i < count; i++)
+        {
+            var p = await car.Car.SubmitAsync("open my window halfway", Seat.Driver);
+            await car.Car.SubmitAsync("unlock the doors", Seat.Driver);
+            var c = await car.Car.SubmitAsync("yes", Seat.Driver);
+            await car.Car.SubmitAsync("lock the doors", Seat.Driver);
+            await car.Car.SubmitAsync("set the temperature to 21", Seat.Driver);
+            var f = await car.Car.SubmitAsync("a bit more", Seat.Driver);
+            var u = await car.Car.SubmitAsync("undo that", Seat.Driver);
+            if (i < 0)
+            {
+                continue;
+            }
+
+            Check(p, OutcomeKind.Executed);
+            Check(c, OutcomeKind.Executed);
+            Check(f, OutcomeKind.Executed);
+            Check(u, OutcomeKind.Executed);
+            plain.Add(p.Total.TotalMilliseconds);
+            confirm.Add(c.Total.TotalMilliseconds);
+            followUp.Add(f.Total.TotalMilliseconds);
+            undo.Add(u.Total.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {count} rounds after 20 warm-up rounds; critical budget {budget:F0} ms");
+        foreach (var (name, samples) in new[] { ("plain command", plain), ("confirmation (\"yes\")", confirm), ("follow-up (\"a bit more\")", followUp), ("undo (\"undo that\")", undo) })
+        {
+            samples.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} admission to outcome p50 {samples[samples.Count / 2]:F2} ms, p99 {samples[(int)(0.99 * (samples.Count - 1))]:F2} ms, max {samples[^1]:F2} ms"));
+        }
+    }
+
+    private static void Check(CommandOutcome outcome, OutcomeKind expected)
+    {
+        if (outcome.Kind != expected)
+        {
+            throw new InvalidOperationException($"\"{outcome.Utterance}\": {outcome.Kind.ToContractName()} ({outcome.Reason}), expected {expected.ToContractName()}");
+        }
+    }
+}
