@@ -240,6 +240,11 @@ internal sealed partial class CommandChannel : ICommandChannel
             item.Lane = LaneOf(understanding.Intent, understanding.Route);
             item.Deadline = item.Admitted + Ticks(item.Request.Budget ?? _options.BudgetOf(item.Lane.Value));
             activity?.SetTag("lane", item.Lane.Value.ToString().ToLowerInvariant());
+            if (item.Request.UnderstandOnly)
+            {
+                Complete(item, OutcomeKind.Answered, "understood_only", string.Empty);
+                return;
+            }
         }
 
         var lane = item.Lane!.Value;

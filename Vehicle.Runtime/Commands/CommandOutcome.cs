@@ -33,6 +33,9 @@ public sealed record CommandOutcome(
     /// <summary>True when the request was understood with the conversation's context (a follow-up, an answer to a question).</summary>
     public bool Context { get; init; }
 
+    /// <summary>For an utterance with several commands ("turn on the ac and close the windows"): each command's own outcome, in order; this outcome is the first's.</summary>
+    public IReadOnlyList<CommandOutcome> Commands { get; init; } = [];
+
     /// <summary>For executed: each actuated signal's value just before the actuation, in the order of <see cref="Actuations"/> (what an undo restores).</summary>
     public IReadOnlyList<Actuation> Previous { get; init; } = [];
 }

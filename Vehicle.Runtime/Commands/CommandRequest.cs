@@ -22,6 +22,7 @@ namespace Vehicle.Runtime.Commands;
 /// </param>
 /// <param name="Confirmed">The driver confirmed this command (after the copilot asked): the policy does not ask again.</param>
 /// <param name="Restore">For an undo: the signal values to put back, checked by the policy.</param>
+/// <param name="UnderstandOnly">Understand it and stop: the outcome carries the understanding and nothing is planned or actuated (the dialogue's look at the parts of "X and Y").</param>
 public sealed record CommandRequest(
     string Utterance,
     Seat Speaker = Seat.Driver,
@@ -30,4 +31,5 @@ public sealed record CommandRequest(
     bool FromCloud = false,
     string? Conversation = null,
     bool Confirmed = false,
-    IReadOnlyList<Actuation>? Restore = null);
+    IReadOnlyList<Actuation>? Restore = null,
+    bool UnderstandOnly = false);

@@ -15,7 +15,7 @@ namespace Vehicle.Runtime.Commands;
 /// its lanes, deadlines and policy; a follow-up is a new request whose understanding the dialogue
 /// completes (<see cref="CommandRequest.Proposal"/>), so its deadline starts when it is said.
 /// </summary>
-internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, TimeSpan quiet)
+internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, TimeSpan quiet, double confirmationConfidence)
 {
     /// <summary>Undo the last command of the conversation.</summary>
     public const string UndoIntent = "system.undo";
@@ -70,6 +70,11 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             return Said(request, OutcomeKind.Answered, responses.NothingPending, "nothing_pending", started);
         }
 
+        if (Split(text) is { Count: > 1 } parts && await SeveralAsync(id, request, parts, started, cancellationToken).ConfigureAwait(false) is { } several)
+        {
+            return several;
+        }
+
         var outcome = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
         if (outcome is { Kind: OutcomeKind.Answered, Understanding.Intent: UndoIntent or FollowUpIntent } understood)
         {
@@ -95,6 +100,48 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         }
 
         return Remember(id, request, outcome, started: null);
+    }
+
+    /// <summary>
+    /// "Turn on the ac and close the windows": when the first part is an on-board command and
+    /// every part is understood on its own with confidence (a command, or a question the model
+    /// sends to the cloud), each part runs in order as its own request (its own lane, deadline,
+    /// policy and outcome). Null when the words are one request ("play simon and garfunkel").
+    /// </summary>
+    private async Task<CommandOutcome?> SeveralAsync(string id, CommandRequest request, List<string> parts, long started, CancellationToken cancellationToken)
+    {
+        var understood = new List<Understanding>(parts.Count);
+        foreach (var part in parts)
+        {
+            var look = await channel.SubmitAsync(request with { Utterance = part, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false);
+            if (look.Understanding is not { Intent: { } intent } understanding
+                || intent is UndoIntent or FollowUpIntent
+                || (understanding.Route == Route.Cloud ? understanding.Reason is not null : understanding.Confidence < confirmationConfidence)
+                || (understood.Count == 0 && understanding.Route == Route.Cloud))
+            {
+                return null;
+            }
+
+            understood.Add(understanding);
+        }
+
+        var outcomes = new List<CommandOutcome>(parts.Count);
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var one = request with { Utterance = parts[i], Proposal = understood[i] };
+            outcomes.Add(Remember(id, one, await channel.SubmitAsync(one, cancellationToken).ConfigureAwait(false), started: null));
+        }
+
+        // The whole utterance's outcome: the first command's, under the words as said.
+        var first = outcomes[0];
+        return first with { Utterance = request.Utterance, Understanding = first.Understanding! with { Text = request.Utterance }, Commands = outcomes, Total = time.GetElapsedTime(started) };
+    }
+
+    /// <summary>The parts of an utterance joined by "and", "then", "and then", "and also" (at most four); one part when there is no joint.</summary>
+    private static List<string> Split(string text)
+    {
+        var parts = Joint().Split(text).Select(p => p.Trim(' ', ',', '.')).Where(p => p.Length > 0).ToList();
+        return parts.Count is > 1 and <= 4 && parts.All(p => p.Contains(' ', StringComparison.Ordinal)) ? parts : [text];
     }
 
     /// <summary>The conversation's pending question and last command, taken for this turn (a pending question is answered or dropped now).</summary>
@@ -289,6 +336,9 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
 
     [GeneratedRegex(@"^\s*(?:(?:just\s+)?(?:a|an)\s+(?:little\s+)?(?:bit|touch|tad|notch|little)\s+|even\s+|some\s+|a\s+little\s+)?(?:(?<more>more)|(?<less>less))(?:\s+please)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MoreOrLess();
+
+    [GeneratedRegex(@"\s*,?\s*\b(?:and\s+then|and\s+also|and|then)\b\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Joint();
 
     [GeneratedRegex(@"\b(the\s+\w+)\s+ones?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PronounOne();

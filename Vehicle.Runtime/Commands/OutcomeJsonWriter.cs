@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Vehicle.Runtime.Nlu;
+using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Commands;
 
@@ -33,29 +34,7 @@ public sealed class OutcomeJsonWriter : IDisposable
         _writer.Reset();
         _writer.WriteStartObject();
         _writer.WriteString("text", result.Text);
-        if (result.Intent is null)
-        {
-            _writer.WriteNull("intent");
-        }
-        else
-        {
-            _writer.WriteString("intent", result.Intent);
-        }
-
-        _writer.WriteStartObject("slots");
-        foreach (var (name, value) in result.Slots)
-        {
-            if (value.Number is { } number)
-            {
-                _writer.WriteNumber(name, number);
-            }
-            else
-            {
-                _writer.WriteString(name, value.Text);
-            }
-        }
-
-        _writer.WriteEndObject();
+        WriteUnderstood(result);
         _writer.WriteNumber("confidence", Math.Round(result.Confidence, 3));
         _writer.WriteString("route", result.Route == Route.Cloud ? "cloud" : "onboard");
         _writer.WriteNumber("latency_ms", Math.Round(result.Latency.TotalMilliseconds, 3));
@@ -83,28 +62,7 @@ public sealed class OutcomeJsonWriter : IDisposable
         if (outcome is not null)
         {
             _writer.WriteString("outcome", outcome.Kind.ToContractName());
-            _writer.WriteStartArray("actuations");
-            foreach (var actuation in outcome.Actuations)
-            {
-                _writer.WriteStartObject();
-                _writer.WriteString("path", actuation.Path);
-                if (actuation.Value.Boolean is { } flag)
-                {
-                    _writer.WriteBoolean("value", flag);
-                }
-                else if (actuation.Value.Number is { } number)
-                {
-                    _writer.WriteNumber("value", number);
-                }
-                else
-                {
-                    _writer.WriteString("value", actuation.Value.Text);
-                }
-
-                _writer.WriteEndObject();
-            }
-
-            _writer.WriteEndArray();
+            WriteActuations(outcome.Actuations);
             _writer.WriteString("response", outcome.Response);
             if (outcome.Lane is { } lane)
             {
@@ -145,6 +103,28 @@ public sealed class OutcomeJsonWriter : IDisposable
                 _writer.WriteBoolean("context", true);
             }
 
+            if (outcome.Commands.Count > 0)
+            {
+                _writer.WriteStartArray("commands");
+                foreach (var command in outcome.Commands)
+                {
+                    _writer.WriteStartObject();
+                    _writer.WriteString("text", command.Utterance);
+                    WriteUnderstood(command.Understanding);
+                    _writer.WriteString("outcome", command.Kind.ToContractName());
+                    WriteActuations(command.Actuations);
+                    _writer.WriteString("response", command.Response);
+                    if (command.Reason is not null)
+                    {
+                        _writer.WriteString("reason", command.Reason);
+                    }
+
+                    _writer.WriteEndObject();
+                }
+
+                _writer.WriteEndArray();
+            }
+
             if (outcome.CloudQueryId is { } id)
             {
                 WriteCloud(id, outcome.Reason == "queued_offline" ? "queued" : "pending", cloud);
@@ -175,6 +155,61 @@ public sealed class OutcomeJsonWriter : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _writer.Dispose();
+
+    /// <summary>"intent" (null when nothing was understood) and "slots".</summary>
+    private void WriteUnderstood(Understanding? result)
+    {
+        if (result?.Intent is not { } intent)
+        {
+            _writer.WriteNull("intent");
+        }
+        else
+        {
+            _writer.WriteString("intent", intent);
+        }
+
+        _writer.WriteStartObject("slots");
+        foreach (var (name, value) in result?.Slots ?? [])
+        {
+            if (value.Number is { } number)
+            {
+                _writer.WriteNumber(name, number);
+            }
+            else
+            {
+                _writer.WriteString(name, value.Text);
+            }
+        }
+
+        _writer.WriteEndObject();
+    }
+
+    /// <summary>"actuations": what was applied, <c>[{"path", "value"}]</c> with typed values.</summary>
+    private void WriteActuations(IReadOnlyList<Actuation> actuations)
+    {
+        _writer.WriteStartArray("actuations");
+        foreach (var actuation in actuations)
+        {
+            _writer.WriteStartObject();
+            _writer.WriteString("path", actuation.Path);
+            if (actuation.Value.Boolean is { } flag)
+            {
+                _writer.WriteBoolean("value", flag);
+            }
+            else if (actuation.Value.Number is { } number)
+            {
+                _writer.WriteNumber("value", number);
+            }
+            else
+            {
+                _writer.WriteString("value", actuation.Value.Text);
+            }
+
+            _writer.WriteEndObject();
+        }
+
+        _writer.WriteEndArray();
+    }
 
     /// <summary>"cloud": the query id and what became of it (answered, failed, expired; pending or queued while unknown).</summary>
     private void WriteCloud(Guid id, string unknown, CloudResult? cloud)

@@ -317,7 +317,7 @@ public sealed partial class CopilotHost : ICommandChannel
         try
         {
             _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
-            _dialogue = new Dialogue(_channel, Catalog, options.Responses, _time, options.Channel.ConversationQuiet);
+            _dialogue = new Dialogue(_channel, Catalog, options.Responses, _time, options.Channel.ConversationQuiet, options.Channel.ConfirmationConfidence);
         }
         catch
         {

@@ -6,7 +6,7 @@ namespace Vehicle.Perf;
 
 /// <summary>
 /// What context costs: a plain command, the "yes" that confirms a pending command, a follow-up
-/// ("a bit more") and an undo, COUNT rounds each, in one car, one run; admission to outcome of the
+/// ("a bit more"), an undo and two commands in one utterance, COUNT rounds each, in one car, one run; admission to outcome of the
 /// turn measured (the confirmation's deadline starts at the "yes"), beside the critical budget.
 /// </summary>
 internal static class DialogueBench
@@ -19,6 +19,7 @@ internal static class DialogueBench
         var confirm = new List<double>();
         var followUp = new List<double>();
         var undo = new List<double>();
+        var several = new List<double>();
         for (var i = -20; i < count; i++)
         {
             var p = await car.Car.SubmitAsync("open my window halfway", Seat.Driver);
@@ -28,6 +29,8 @@ internal static class DialogueBench
             await car.Car.SubmitAsync("set the temperature to 21", Seat.Driver);
             var f = await car.Car.SubmitAsync("a bit more", Seat.Driver);
             var u = await car.Car.SubmitAsync("undo that", Seat.Driver);
+            var s = await car.Car.SubmitAsync("turn on the air conditioning and open my window halfway", Seat.Driver);
+            await car.Car.SubmitAsync("turn off the air conditioning", Seat.Driver);
             if (i < 0)
             {
                 continue;
@@ -41,10 +44,16 @@ internal static class DialogueBench
             confirm.Add(c.Total.TotalMilliseconds);
             followUp.Add(f.Total.TotalMilliseconds);
             undo.Add(u.Total.TotalMilliseconds);
+            if (s.Commands.Count != 2 || s.Commands.Any(c => c.Kind != OutcomeKind.Executed))
+            {
+                throw new InvalidOperationException($"\"{s.Utterance}\": {s.Commands.Count} commands");
+            }
+
+            several.Add(s.Total.TotalMilliseconds);
         }
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {count} rounds after 20 warm-up rounds; critical budget {budget:F0} ms");
-        foreach (var (name, samples) in new[] { ("plain command", plain), ("confirmation (\"yes\")", confirm), ("follow-up (\"a bit more\")", followUp), ("undo (\"undo that\")", undo) })
+        foreach (var (name, samples) in new[] { ("plain command", plain), ("confirmation (\"yes\")", confirm), ("follow-up (\"a bit more\")", followUp), ("undo (\"undo that\")", undo), ("two commands (\"... and ...\")", several) })
         {
             samples.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} admission to outcome p50 {samples[samples.Count / 2]:F2} ms, p99 {samples[(int)(0.99 * (samples.Count - 1))]:F2} ms, max {samples[^1]:F2} ms"));

@@ -180,6 +180,48 @@ public sealed class DialogueTests(UnderstanderFixture fixture)
         Assert.Equal(0, store.Get(DriverWindow).Number);
     }
 
+    [Fact]
+    public async Task SeveralCommandsInOneUtterance_EachRunsInOrderWithItsOwnOutcome()
+    {
+        await using var car = Car(out var store);
+        Assert.Null(store.Set(DriverWindow, SignalValue.Of(60), "test"));
+
+        var outcome = await car.SubmitAsync("turn on the air conditioning and close my window", Seat.Driver);
+
+        Assert.Equal(2, outcome.Commands.Count);
+        Assert.Equal("turn on the air conditioning and close my window", outcome.Understanding!.Text);
+        Assert.Equal(["turn on the air conditioning", "close my window"], outcome.Commands.Select(c => c.Utterance));
+        Assert.Equal(["climate.ac", "window.close"], outcome.Commands.Select(c => c.Understanding!.Intent));
+        Assert.All(outcome.Commands, c => Assert.Equal(OutcomeKind.Executed, c.Kind));
+        Assert.Equal("climate.ac", outcome.Understanding!.Intent);
+        Assert.Equal(true, store.Get("Vehicle.Cabin.HVAC.IsAirConditioningActive").Boolean);
+        Assert.Equal(0, store.Get(DriverWindow).Number);
+    }
+
+    [Fact]
+    public async Task ACommandAndAQuestion_EachGoesToItsOwnLane()
+    {
+        await using var car = Car(out var store);
+
+        var outcome = await car.SubmitAsync("lock the doors and what's the weather like in Paris", Seat.Driver);
+
+        Assert.Equal([OutcomeKind.Executed, OutcomeKind.RoutedCloud], outcome.Commands.Select(c => c.Kind));
+        Assert.Equal([Catalog.Lane.Critical, Catalog.Lane.Cloud], outcome.Commands.Select(c => c.Lane!.Value));
+    }
+
+    [Theory]
+    [InlineData("play simon and garfunkel")]
+    [InlineData("what's the difference between a hybrid and an electric car")]
+    public async Task OneRequestWithAnAnd_StaysOneRequest(string text)
+    {
+        await using var car = Car(out _);
+
+        var outcome = await car.SubmitAsync(text, Seat.Driver);
+
+        Assert.Empty(outcome.Commands);
+        Assert.Equal(text, outcome.Utterance);
+    }
+
     private CopilotHost Car(out SignalStore store)
     {
         store = ChannelTestKit.NewStore(_time);

@@ -53,6 +53,11 @@ internal static class Contract
                 : Cloud(cloud);
         }
 
+        foreach (var command in outcome.Commands)
+        {
+            message.Commands.Add(Outcome(command with { Commands = [] }, null, seat, conversation));
+        }
+
         using var buffer = new MemoryStream();
         using (var writer = new OutcomeJsonWriter(buffer))
         {
