@@ -196,10 +196,19 @@ public sealed partial class Redactor
     /// </summary>
     private static bool Glued(string text, Span span) => Touches(text, span.Start - 1, -1) || Touches(text, span.Start + span.Length, 1);
 
-    private static bool Touches(string text, int at, int step) =>
-        at >= 0 && at < text.Length
-        && (char.IsLetterOrDigit(text[at])
-            || (text[at] is ' ' or '-' or '.' or '/' or '(' or ')' or ',' && at + step >= 0 && at + step < text.Length && char.IsDigit(text[at + step])));
+    private static bool Touches(string text, int at, int step)
+    {
+        // Matching runs on the folded text, where format characters and nonspacing marks are
+        // gone: "MARIA\u2060" + a card touches the card there.
+        while (at >= 0 && at < text.Length && char.GetUnicodeCategory(text[at]) is UnicodeCategory.Format or UnicodeCategory.NonSpacingMark)
+        {
+            at += step;
+        }
+
+        return at >= 0 && at < text.Length
+            && (char.IsLetterOrDigit(text[at])
+                || (text[at] is ' ' or '-' or '.' or '/' or '(' or ')' or ',' && at + step >= 0 && at + step < text.Length && char.IsDigit(text[at + step])));
+    }
 
     /// <summary>The text as it would leave (each span a placeholder), and for each of its characters the original position it was copied from (-1: a placeholder's).</summary>
     private static (string Text, int[] Origins) LayOut(string text, List<Span> merged)

@@ -246,6 +246,7 @@ public sealed class ServeTests
             ["Serve__Tcp__ClientCa"] = pki.CaFile,
         });
         await serve.WaitReadyAsync();
+        await WaitListeningAsync(port);
 
         using (var trusted = TlsChannel(port, pki.Root, X509Certificate2.CreateFromPemFile(clientCert, clientKey)))
         {
@@ -311,7 +312,47 @@ public sealed class ServeTests
             tls.ClientCertificates = [client];
         }
 
-        return GrpcChannel.ForAddress($"https://localhost:{port}", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls } });
+        // The listener is on 127.0.0.1: connect there (not to whatever "localhost" resolves to first),
+        // and check the certificate's name as localhost.
+        tls.TargetHost = "localhost";
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = tls,
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return GrpcChannel.ForAddress($"https://localhost:{port}", new GrpcChannelOptions { HttpHandler = handler });
+    }
+
+    /// <summary>Waits until the TCP listener takes connections (the readiness check went over the socket).</summary>
+    private static async Task WaitListeningAsync(int port)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < until)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     private static int FreePort()
