@@ -95,9 +95,14 @@ public static class MqttConnection
     /// CA file), trusting only the CA file's self-signed roots. Revocation is not checked online: a
     /// car in a tunnel cannot reach an OCSP responder or CRL distribution point, and an online check
     /// would stall the connection for its whole timeout. Short-lived broker certificates and the
-    /// pinned CA stand in for it.
+    /// pinned CA stand in for it. Every TLS client of the car pins this way (the KUKSA databroker too).
     /// </summary>
-    internal static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string host, X509Certificate2Collection? pinned)
+    /// <param name="certificate">The server's certificate.</param>
+    /// <param name="presented">The chain the TLS stack built (its intermediates are used).</param>
+    /// <param name="errors">What the TLS stack found wrong.</param>
+    /// <param name="host">The host connected to (named in the certificate).</param>
+    /// <param name="pinned">The pinned CA file's certificates; null: the system's roots.</param>
+    public static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, string host, X509Certificate2Collection? pinned)
     {
         if (certificate is null)
         {
@@ -143,7 +148,9 @@ public static class MqttConnection
     /// <summary>The extended key usage of a TLS server certificate.</summary>
     private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
 
-    private static X509Certificate2Collection LoadCertificates(string path)
+    /// <summary>The certificates of a PEM file (a CA file to pin).</summary>
+    /// <exception cref="ArgumentException">The file holds no certificate.</exception>
+    public static X509Certificate2Collection LoadCertificates(string path)
     {
         var collection = new X509Certificate2Collection();
         collection.ImportFromPemFile(path);

@@ -46,13 +46,13 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
 
         if (pending is { Kind: "confirmation" })
         {
-            if (Yes().IsMatch(text))
+            if (YesNo.IsYes(text))
             {
                 var confirmed = request with { Proposal = pending.Understanding with { Text = text, Latency = time.GetElapsedTime(started) }, Confirmed = true };
                 return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
             }
 
-            if (No().IsMatch(text))
+            if (YesNo.IsNo(text))
             {
                 return Said(request, OutcomeKind.Cancelled, responses.Cancelled, "declined", started) with { Context = true };
             }
@@ -65,7 +65,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
 
         // Anything else said instead drops what was pending and is handled on its own; a bare
         // yes or no with nothing pending does nothing to the vehicle.
-        if (pending is null && (Yes().IsMatch(text) || No().IsMatch(text)))
+        if (pending is null && (YesNo.IsYes(text) || YesNo.IsNo(text)))
         {
             return Said(request, OutcomeKind.Answered, responses.NothingPending, "nothing_pending", started);
         }
@@ -325,10 +325,6 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     private CommandOutcome Said(CommandRequest request, OutcomeKind kind, string response, string reason, long started) =>
         new(kind, request.Utterance, null, null, [], response, reason, TimeSpan.Zero, time.GetElapsedTime(started));
 
-    // Commas as in the suggestions' patterns: a punctuating recogniser writes "Yes, please."
-    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|sure thing|ok|okay|please do|do it|go ahead|yes please|sounds good|absolutely|of course|confirm|correct|that's right)\b[\s.!,]*(?:please|thanks|thank you|do it|go ahead)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Yes();
-
     // One to four words, not a question or a request ("what ...", "can you ..."), without the
     // preposition or the "please" around it.
     [GeneratedRegex(@"^\s*(?!(?:what|who|where|when|why|how|is|are|can|could|would|will|do|does|please|turn|open|close|set|play|call|navigate|stop|cancel|never)\b)(?:to|at|for)?\s*(?<value>[\p{L}\p{N}'&-]+(?:\s+[\p{L}\p{N}'&-]+){0,3}?)\s*(?:please)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -343,8 +339,6 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     [GeneratedRegex(@"\b(the\s+\w+)\s+ones?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PronounOne();
 
-    [GeneratedRegex(@"^\s*(?:no|nope|nah|no thanks|no thank you|not now|don't|do not|cancel|never mind|stop|don't do it)\b[\s.!,]*(?:thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex No();
 
     private sealed class Conversation
     {

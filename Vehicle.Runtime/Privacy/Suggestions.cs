@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Responses;
 
 namespace Vehicle.Runtime.Privacy;
@@ -17,7 +17,7 @@ public sealed record Suggestion(Habit Habit, string Text);
 /// a following "yes" turns it into a command (which then goes through the command channel and
 /// its policy like any other); anything else withdraws it.
 /// </summary>
-public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider time, ResponseTable? responses = null)
+public sealed class Suggestions(IPersonalProfile profile, TimeProvider time, ResponseTable? responses = null)
 {
     private readonly ResponseTable _responses = responses ?? new ResponseTable();
 
@@ -96,13 +96,13 @@ public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider t
             return null;
         }
 
-        if (Yes().IsMatch(utterance))
+        if (YesNo.IsYes(utterance))
         {
             consumed = true;
             return pending.Habit.Utterance;
         }
 
-        consumed = No().IsMatch(utterance);
+        consumed = YesNo.IsNo(utterance);
         return null;
     }
 
@@ -113,11 +113,4 @@ public sealed partial class Suggestions(IPersonalProfile profile, TimeProvider t
             HabitKind.RecurringCall => h.Intent == "phone.call" && habit.Utterance.EndsWith(h.Slots.GetValueOrDefault("contact") ?? "\0", StringComparison.OrdinalIgnoreCase),
             _ => h.Intent == "climate.set_temperature",
         });
-
-    // Commas as in the "no" pattern: a punctuating recogniser writes "Yes, please."
-    [GeneratedRegex(@"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|please|please do|do it|go ahead|yes please|sounds good|absolutely|of course)\b[\s.!,]*(?:please|thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Yes();
-
-    [GeneratedRegex(@"^\s*(?:no|nope|nah|no thanks|no thank you|not now|not today|don't|do not|cancel|never mind|stop)\b[\s.!,]*(?:thanks|thank you)?[\s.!]*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex No();
 }

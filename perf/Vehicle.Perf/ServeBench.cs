@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Grpc.Net.Client;
 using Vehicle.Copilot.V1;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Nlu;
 
 namespace Vehicle.Perf;
@@ -55,18 +55,7 @@ internal static class ServeBench
         serve.BeginOutputReadLine();
         try
         {
-            using var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler
-                {
-                    ConnectCallback = async (_, token) =>
-                    {
-                        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                        await client.ConnectAsync(new UnixDomainSocketEndPoint(socket), token);
-                        return new NetworkStream(client, ownsSocket: true);
-                    },
-                },
-            });
+            using var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { ConnectCallback = UnixSocket.Connect(socket) } });
             var copilot = new Copilot.V1.Copilot.CopilotClient(channel);
             var until = DateTime.UtcNow.AddSeconds(60);
             while (!File.Exists(socket))

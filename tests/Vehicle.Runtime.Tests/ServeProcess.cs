@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Vehicle.Runtime.Hosting;
 
 namespace Vehicle.Runtime.Tests;
 
@@ -66,26 +66,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     public GrpcChannel Channel() => UnixChannel(Socket);
 
     public static GrpcChannel UnixChannel(string socket) =>
-        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                ConnectCallback = async (_, cancellationToken) =>
-                {
-                    var client = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                    try
-                    {
-                        await client.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
-                        return new NetworkStream(client, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        client.Dispose();
-                        throw;
-                    }
-                },
-            },
-        });
+        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { ConnectCallback = UnixSocket.Connect(socket) } });
 
     /// <summary>Waits until the readiness health service says SERVING (model loaded, vehicle API connected).</summary>
     public async Task<HealthCheckResponse.Types.ServingStatus> WaitReadyAsync(TimeSpan? limit = null)

@@ -6,9 +6,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 using Vehicle.Bus.Cloud;
 using Vehicle.Bus.Loopback;
-using Grpc.Net.Client;
+using Vehicle.Bus.Mqtt;
 using Vehicle.Copilot.V1;
 using Vehicle.Tests.Shared;
 using CloudAnswer = Vehicle.Copilot.V1.CloudAnswer;
@@ -298,14 +299,7 @@ public sealed class ServeTests
     {
         var tls = new SslClientAuthenticationOptions
         {
-            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            {
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(root);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return certificate is X509Certificate2 server && chain.Build(server);
-            },
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) => MqttConnection.Validate(certificate, chain, errors, "localhost", [root]),
         };
         if (client is not null)
         {

@@ -32,7 +32,6 @@ internal static class Contract
         if (outcome.Awaiting is { } awaiting)
         {
             message.Awaiting = new Copilot.V1.Awaiting { Kind = awaiting.Kind, Intent = awaiting.Intent, Slot = awaiting.Slot ?? string.Empty };
-            message.Awaiting.Options.AddRange(awaiting.Options ?? []);
         }
 
         foreach (var (name, value) in understanding.Slots)

@@ -11,7 +11,7 @@ namespace Vehicle.Runtime.Cli.Serve;
 /// The local API (<c>vehicle.copilot.v1.Copilot</c>): one call per utterance, answered with the
 /// outcome the car gave it; a stream of what happens; the profile. Every outcome is also an event.
 /// </summary>
-internal sealed class CopilotApi(CopilotService service, EventHub events, CopilotOptions options, IHostApplicationLifetime lifetime) : Copilot.V1.Copilot.CopilotBase
+internal sealed class CopilotApi(CopilotService service, EventHub events, CopilotOptions options, IHostApplicationLifetime lifetime, TimeProvider time) : Copilot.V1.Copilot.CopilotBase
 {
     public override async Task<Outcome> Submit(SubmitRequest request, ServerCallContext context)
     {
@@ -36,11 +36,11 @@ internal sealed class CopilotApi(CopilotService service, EventHub events, Copilo
             return Publish(Contract.Outcome(answered, null, seat, request.Conversation));
         }
 
-        // The call's deadline is the request's: it becomes the request's budget.
+        // The call's deadline (a UTC wall-clock time) is the request's: it becomes the request's budget.
         TimeSpan? budget = null;
         if (context.Deadline != DateTime.MaxValue)
         {
-            budget = context.Deadline - DateTime.UtcNow;
+            budget = Remaining(context);
             if (budget <= TimeSpan.Zero)
             {
                 throw new RpcException(new Status(StatusCode.DeadlineExceeded, "the deadline passed before the request was admitted"));
@@ -61,12 +61,7 @@ internal sealed class CopilotApi(CopilotService service, EventHub events, Copilo
         CloudResult? cloud = null;
         if (request.WaitForCloud && outcome.Kind == OutcomeKind.RoutedCloud)
         {
-            var wait = options.Cloud.AnswerWait;
-            if (budget is not null && context.Deadline - DateTime.UtcNow < wait)
-            {
-                wait = context.Deadline - DateTime.UtcNow;
-            }
-
+            var wait = budget is not null && Remaining(context) is var left && left < options.Cloud.AnswerWait ? left : options.Cloud.AnswerWait;
             cloud = wait > TimeSpan.Zero ? await car.WaitForCloudAsync(outcome, wait, context.CancellationToken).ConfigureAwait(false) : null;
         }
 
@@ -109,6 +104,8 @@ internal sealed class CopilotApi(CopilotService service, EventHub events, Copilo
         (service.Profile ?? throw Stopping()).Wipe();
         return Task.FromResult(new WipeProfileResponse());
     }
+
+    private TimeSpan Remaining(ServerCallContext context) => context.Deadline - time.GetUtcNow().UtcDateTime;
 
     private static RpcException Stopping() => new(new Status(StatusCode.Unavailable, "the copilot is stopping"));
 

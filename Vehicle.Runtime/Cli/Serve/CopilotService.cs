@@ -19,7 +19,8 @@ internal sealed partial class CopilotService(
     CopilotOptions options,
     ServeOptions serve,
     EventHub events,
-    ILoggerFactory loggers) : IHostedService, IDisposable
+    ILoggerFactory loggers,
+    TimeProvider time) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<CopilotService>();
     private readonly Lock _suggestionGate = new();
@@ -58,7 +59,7 @@ internal sealed partial class CopilotService(
 
         var car = Car;
         car.CloudResults += result => events.Publish(new Event { CloudAnswer = Contract.Cloud(result) });
-        _suggestions = new Suggestions(Profile, TimeProvider.System, options.Responses);
+        _suggestions = new Suggestions(Profile, time, options.Responses);
         _loops.Add(Task.Run(() => PublishStateChangesAsync(car), CancellationToken.None));
         _loops.Add(Task.Run(OfferSuggestionsAsync, CancellationToken.None));
     }
@@ -130,7 +131,7 @@ internal sealed partial class CopilotService(
     private async Task OfferSuggestionsAsync()
     {
         var driveStarted = true;
-        using var timer = new PeriodicTimer(serve.SuggestionInterval);
+        using var timer = new PeriodicTimer(serve.SuggestionInterval, time);
         do
         {
             try

@@ -78,7 +78,7 @@ internal static partial class ServeHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(serve);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new EventHub(serve.EventBuffer, TimeProvider.System));
+        builder.Services.AddSingleton(sp => new EventHub(serve.EventBuffer, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<CopilotService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CopilotService>());
         builder.Services.AddGrpc();

@@ -1,12 +1,12 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Vehicle.Kuksa.Wire;
 using Metadata = Grpc.Core.Metadata;
 
@@ -241,42 +241,17 @@ public sealed partial class KuksaVehicle : IVehicleActuator, IAsyncDisposable
         var address = options.Address;
         if (address.StartsWith("unix:", StringComparison.Ordinal))
         {
-            var socket = address["unix:".Length..];
-            handler.ConnectCallback = async (_, cancellationToken) =>
-            {
-                var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await client.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken).ConfigureAwait(false);
-                    return new NetworkStream(client, ownsSocket: true);
-                }
-                catch
-                {
-                    client.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = UnixSocket.Connect(address["unix:".Length..]);
             address = "http://localhost";
         }
         else if (options.CaFile is { Length: > 0 } caFile)
         {
-            var authorities = new X509Certificate2Collection();
-            authorities.ImportFromPemFile(caFile);
+            // Pinned as the bus pins its broker: chain to the CA file, name the host, serverAuth.
+            var pinned = MqttConnection.LoadCertificates(caFile);
+            var host = new Uri(address).Host;
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is not X509Certificate2 server || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                    {
-                        return false;
-                    }
-
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(server);
-                },
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => MqttConnection.Validate(certificate, chain, errors, host, pinned),
             };
         }
 
