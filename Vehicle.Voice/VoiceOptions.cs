@@ -34,6 +34,13 @@ public sealed class VoiceOptions
     /// <summary>How long after the wake phrase speech may start.</summary>
     public TimeSpan WakeWindow { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// After the copilot asks something ("Which temperature?", "Shall I unlock the doors?"): how
+    /// long after its question has been spoken the driver may answer without the wake phrase or
+    /// the push-to-talk button (as Home Assistant's continue_conversation).
+    /// </summary>
+    public TimeSpan ReplyWindow { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>espeak-ng voice of the spoken answers.</summary>
     public string SpeechVoice { get; set; } = "en-us";
 

@@ -44,6 +44,7 @@ public sealed class VoicePipeline : IDisposable
     private long _historyStart;
     private int _pendingCount;
     private long _awakeUntil = -1;
+    private long _replyUntil = -1;
     private bool _talking;
     private bool _bargeIn;
     private bool _streaming;
@@ -212,7 +213,7 @@ public sealed class VoicePipeline : IDisposable
         }
     }
 
-    private bool Listening(long start) => _options.Activation switch
+    private bool Listening(long start) => start <= _replyUntil || _options.Activation switch
     {
         Activation.WakeWord => start <= _awakeUntil,
         Activation.PushToTalk => _talking,
@@ -240,9 +241,17 @@ public sealed class VoicePipeline : IDisposable
         // The audio thread waits for the outcome: the channel's lanes run on their own threads (no
         // deadlock), and the next utterance must not be heard before this one is answered.
         CommandOutcome? outcome = null;
+        var reply = segment.Start <= _replyUntil;
+        _replyUntil = -1;
         if (recognition.Accepted)
         {
             outcome = _channel.SubmitAsync(new CommandRequest(recognition.Transcript!, _seat)).AsTask().GetAwaiter().GetResult();
+        }
+        else if (reply && !string.IsNullOrWhiteSpace(recognition.FreeForm))
+        {
+            // The answer to the copilot's question ("the old town" for "Where to?"): the
+            // conversation fills the question with it, or handles it on its own.
+            outcome = _channel.SubmitAsync(new CommandRequest(recognition.FreeForm, _seat)).AsTask().GetAwaiter().GetResult();
         }
         else if (!string.IsNullOrWhiteSpace(recognition.FreeForm))
         {
@@ -254,17 +263,25 @@ public sealed class VoicePipeline : IDisposable
         var endToOutcome = TimeSpan.FromSeconds((segment.DecidedAt - segment.End) / (double)Pcm.SampleRate) + Stopwatch.GetElapsedTime(decided);
         var response = outcome?.Response ?? _notUnderstood;
         var tts = TimeSpan.Zero;
+        long spoken = 0;
         if (_output is not null)
         {
             var started = Stopwatch.GetTimestamp();
             var speech = Tts.Espeak.Synthesize(response, _options.SpeechVoice, _options.SpeechRate);
             tts = Stopwatch.GetElapsedTime(started);
             _output.Play(speech, segment.DecidedAt);
+            spoken = speech.Length;
         }
 
         var turn = new VoiceTurn(segment, recognition, outcome, response, endToOutcome, recognition.Elapsed, tts, _bargeIn);
         _bargeIn = false;
         _awakeUntil = -1;
+        if (outcome?.Kind == OutcomeKind.Asked)
+        {
+            // The copilot asked: the answer needs no wake phrase for a while after the question.
+            _replyUntil = segment.DecidedAt + spoken + (long)(_options.ReplyWindow.TotalSeconds * Pcm.SampleRate);
+        }
+
         TrimHistory(_endpointer.Position);
         Turn?.Invoke(turn);
         return turn;

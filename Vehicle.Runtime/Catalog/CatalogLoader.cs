@@ -95,7 +95,16 @@ internal static class CatalogLoader
             }
         }
 
-        return new IntentCatalog(intents, sha, source, limits);
+        var outOfCatalog = (document.OutOfCatalog ?? []).Select(p => Utterance.Tokenize(p.ToLowerInvariant())).Where(t => t.Length > 0).ToArray();
+        foreach (var intent in intents.Where(i => i.Name != IntentCatalog.CloudIntent))
+        {
+            if (intent.Examples.FirstOrDefault(e => IntentCatalog.Contains(Utterance.Parse(e).Tokens, outOfCatalog)) is { } example)
+            {
+                throw new CatalogException($"{source}: the example \"{example}\" of '{intent.Name}' contains an out_of_catalog phrase (it would never reach that intent).");
+            }
+        }
+
+        return new IntentCatalog(intents, sha, source, limits) { OutOfCatalog = outOfCatalog };
     }
 
     private static IntentDefinition BuildIntent(IntentDocument raw, Dictionary<string, SlotDocument> types, Dictionary<string, double> limits, string source)
@@ -436,6 +445,8 @@ internal static class CatalogLoader
         public Dictionary<string, SlotDocument>? SlotTypes { get; set; }
 
         public Dictionary<string, double>? Limits { get; set; }
+
+        public List<string>? OutOfCatalog { get; set; }
 
         public List<IntentDocument>? Intents { get; set; }
     }

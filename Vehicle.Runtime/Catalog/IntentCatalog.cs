@@ -1,3 +1,5 @@
+using Vehicle.Runtime.Nlu;
+
 namespace Vehicle.Runtime.Catalog;
 
 /// <summary>A loaded, validated intent catalog.</summary>
@@ -28,4 +30,37 @@ internal sealed class IntentCatalog
     public string Source { get; }
 
     public IntentDefinition this[string name] => _byName[name];
+
+    /// <summary>
+    /// Phrases (lower-case tokens) of requests the car has no intent for ("remind me", "shopping
+    /// list"): an utterance with one goes to the cloud whatever the intent head says, so the rest
+    /// of the sentence is never stuffed into the nearest intent's slot.
+    /// </summary>
+    public IReadOnlyList<Token[]> OutOfCatalog { get; init; } = [];
+
+    /// <summary>Whether <paramref name="tokens"/> contain one of <paramref name="phrases"/> (a word or its plural).</summary>
+    public static bool Contains(ReadOnlySpan<Token> tokens, IReadOnlyList<Token[]> phrases)
+    {
+        foreach (var phrase in phrases)
+        {
+            for (var at = 0; at + phrase.Length <= tokens.Length; at++)
+            {
+                var k = 0;
+                while (k < phrase.Length && (tokens[at + k].Text == phrase[k].Text || tokens[at + k].Text == phrase[k].Text + "s"))
+                {
+                    k++;
+                }
+
+                if (k == phrase.Length)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The intent called <paramref name="name"/>, or null.</summary>
+    public IntentDefinition? Find(string name) => _byName.GetValueOrDefault(name);
 }

@@ -12,6 +12,7 @@ namespace Vehicle.Runtime.Catalog;
 /// contacts and places of the profile next to the examples' own names), so a new intent or a new
 /// slot value in the catalog is speakable without touching the recogniser. World questions
 /// (<c>cloud.query</c>) are left out on purpose: what the grammar cannot match goes to the cloud.
+/// The yes and no answers to the copilot's own questions are in it too.
 /// </summary>
 public sealed partial class SpeechGrammar
 {
@@ -63,6 +64,13 @@ public sealed partial class SpeechGrammar
                 Generalise(intent, example, tokens, rules, profile);
                 commands.Add(string.Join(' ', tokens));
             }
+        }
+
+        // The answers to what the copilot asks ("yes", "no thanks"): said without the wake phrase
+        // right after a question, they must be heard as well as any command.
+        foreach (var answer in YesNo.Answers)
+        {
+            commands.Add(string.Join(' ', Spoken(answer)));
         }
 
         // Numbers as a small compositional rule, not hundreds of alternatives: a JSGF rule is copied

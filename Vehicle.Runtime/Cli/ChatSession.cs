@@ -28,9 +28,11 @@ internal static class ChatSession
         output.WriteLine("Type a command (:state, :set PATH VALUE, :quit).");
         var suggestions = new Suggestions(car.Profile, TimeProvider.System, car.Options.Responses);
         Offer(suggestions.Due(driveStarted: true), output);
+        Awaiting? asked = null;
         while (true)
         {
-            output.Write("> ");
+            // The prompt says what the copilot is waiting for, so the next line is read as the answer.
+            output.Write(asked is null ? "> " : $"({(asked.Kind == "confirmation" ? "yes/no" : asked.Options is { } options ? string.Join(" / ", options) : asked.Slot)}) > ");
             output.Flush();
             var line = input.ReadLine();
             if (line is null || line.Trim() == ":quit")
@@ -80,9 +82,10 @@ internal static class ChatSession
                 output.WriteLine($"  reason: {outcome.Reason}");
             }
 
-            if (outcome.Awaiting is { } awaiting)
+            asked = outcome.Kind == OutcomeKind.Asked ? outcome.Awaiting : null;
+            if (asked is not null)
             {
-                output.WriteLine($"  waiting for: {awaiting.Kind}{(awaiting.Slot is null ? string.Empty : " " + awaiting.Slot)} ({awaiting.Intent})");
+                output.WriteLine($"  waiting for: {asked.Kind}{(asked.Slot is null ? string.Empty : " " + asked.Slot)} ({asked.Intent}){(asked.Options is { } choices ? ": " + string.Join(", ", choices) : string.Empty)}");
             }
 
             foreach (var change in Drain(changes))

@@ -317,7 +317,7 @@ internal sealed partial class CommandChannel : ICommandChannel
 
         if (plan.Refusal is { } refusal)
         {
-            Complete(item, refusal, plan.Reason, plan.RefusalResponse!);
+            Complete(item, refusal, plan.Reason, plan.RefusalResponse!, awaiting: plan.Choice);
             return;
         }
 
@@ -431,9 +431,9 @@ internal sealed partial class CommandChannel : ICommandChannel
         return outcome;
     }
 
-    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null, Guid? cloudQueryId = null, IReadOnlyList<Actuation>? previous = null)
+    private void Complete(WorkItem item, OutcomeKind kind, string? reason, string response, IReadOnlyList<Actuation>? actuations = null, Guid? cloudQueryId = null, IReadOnlyList<Actuation>? previous = null, Awaiting? awaiting = null)
     {
-        var outcome = Outcome(item, kind, reason, response, actuations ?? []) with { CloudQueryId = cloudQueryId, Previous = previous ?? [] };
+        var outcome = Outcome(item, kind, reason, response, actuations ?? []) with { CloudQueryId = cloudQueryId, Previous = previous ?? [], Awaiting = awaiting };
         if (item.TryComplete(outcome))
         {
             Record(outcome);

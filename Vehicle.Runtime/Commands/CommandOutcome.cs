@@ -41,7 +41,8 @@ public sealed record CommandOutcome(
 }
 
 /// <summary>What an <see cref="OutcomeKind.Asked"/> outcome waits for.</summary>
-/// <param name="Kind"><c>slot</c> or <c>confirmation</c>.</param>
+/// <param name="Kind"><c>slot</c>, <c>confirmation</c> or <c>choice</c>.</param>
 /// <param name="Intent">The command that waits.</param>
-/// <param name="Slot">For <c>slot</c>: the slot to fill.</param>
-public sealed record Awaiting(string Kind, string Intent, string? Slot = null);
+/// <param name="Slot">For <c>slot</c>: the slot to fill; for <c>choice</c>: the slot the choice fills.</param>
+/// <param name="Options">For <c>choice</c>: what to choose from, in the order they were said ("the second one").</param>
+public sealed record Awaiting(string Kind, string Intent, string? Slot = null, IReadOnlyList<string>? Options = null);

@@ -26,7 +26,7 @@ internal sealed class CommandPlanner(IntentCatalog catalog, SignalStore store, S
         var resolution = ProfileResolver.Resolve(intent, understanding, profile.Current, responses);
         if (resolution.Reason is not null)
         {
-            return CommandPlan.Refuse(resolution.Reason, resolution.Response!, []);
+            return CommandPlan.Refuse(resolution.Reason, resolution.Response!, []) with { Choice = resolution.Choice };
         }
 
         understanding = resolution.Understanding;
@@ -259,6 +259,9 @@ internal sealed record CommandPlan(OutcomeKind? Refusal, string? Reason, string?
 {
     /// <summary>The understanding planned from, with what the profile resolved (the number to dial, a preference).</summary>
     public Understanding? Understanding { get; init; }
+
+    /// <summary>With a refusal for an ambiguous name: what to choose from.</summary>
+    public Awaiting? Choice { get; init; }
 
     public static CommandPlan Refuse(string reason, string response, Dictionary<string, string> display) =>
         new(OutcomeKind.Refused, reason, response, [], display);

@@ -57,7 +57,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
                 return Said(request, OutcomeKind.Cancelled, responses.Cancelled, "declined", started) with { Context = true };
             }
         }
-        else if (pending is { Kind: "slot" } && Fill(pending, text, request.Speaker) is { } filled)
+        else if ((pending is { Kind: "slot" } ? Fill(pending, text, request.Speaker) : pending is { Kind: "choice" } ? Choose(pending, text) : null) is { } filled)
         {
             var answered = request with { Proposal = filled with { Latency = time.GetElapsedTime(started) } };
             return Remember(id, answered, await channel.SubmitAsync(answered, cancellationToken).ConfigureAwait(false), started);
@@ -73,6 +73,30 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         if (Split(text) is { Count: > 1 } parts && await SeveralAsync(id, request, parts, started, cancellationToken).ConfigureAwait(false) is { } several)
         {
             return several;
+        }
+
+        // "Close it" after "open the passenger window": the pronoun is the last command's device.
+        if (last is not null && Anaphor().Match(text) is { Success: true } pronoun)
+        {
+            var look = (await channel.SubmitAsync(request with { UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
+            var referred = Refer(last.Understanding, look, text, request.Speaker);
+            if (referred is null && look?.Intent is not (UndoIntent or FollowUpIntent)
+                && (look is not { Route: Route.Onboard } || catalog[look.Intent!].Actuations.Count == 0 || look.Confidence < confirmationConfidence))
+            {
+                // Not a vehicle command the words are sure of on their own ("shut it" heard as
+                // "stop"): heard again with the device named ("shut sunroof").
+                var named = text[..pronoun.Index] + Device(last.Understanding.Intent!) + text[(pronoun.Index + pronoun.Length)..];
+                var again = (await channel.SubmitAsync(request with { Utterance = named, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
+                referred = Refer(last.Understanding, again is null ? null : again with { Text = text }, text, request.Speaker);
+            }
+
+            if (referred is not null)
+            {
+                var resolved = request with { Proposal = referred };
+                return Remember(id, resolved, await channel.SubmitAsync(resolved, cancellationToken).ConfigureAwait(false), started);
+            }
+
+            request = look is { Intent: not null } ? request with { Proposal = look } : request;
         }
 
         var outcome = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -193,6 +217,11 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
                 pending = new Pending("confirmation", understanding, null);
                 outcome = outcome with { Kind = OutcomeKind.Asked, Awaiting = new Awaiting("confirmation", intent) };
             }
+            else if (outcome.Awaiting is { Kind: "choice", Options: { Count: > 1 } options } choice)
+            {
+                pending = new Pending("choice", understanding, choice.Slot, options);
+                outcome = outcome with { Kind = OutcomeKind.Asked };
+            }
         }
 
         lock (_gate)
@@ -291,8 +320,93 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         // The slot asked for, and any other slot the answer says ("22 on the passenger side").
         var slots = pending.Understanding.Slots.Where(s => !said.ContainsKey(s.Key)).Concat(said).ToList();
         var missing = pending.Understanding.MissingSlots.Where(m => !said.ContainsKey(m)).ToList();
-        return pending.Understanding with { Text = text, Slots = slots, MissingSlots = missing };
+        return Answered(pending, text) with { Slots = slots, MissingSlots = missing };
     }
+
+    /// <summary>
+    /// The pending command with the slot of the choice set to the option the words pick: by its
+    /// place ("the second one", "the last one", "number two") or by the words only it has ("Berg",
+    /// "Anna Berg please"); null when they pick none or several.
+    /// </summary>
+    private Understanding? Choose(Pending pending, string text)
+    {
+        var options = pending.Options!;
+        var index = -1;
+        if (Ordinal().Match(text) is { Success: true } place)
+        {
+            index = place.Groups["n"].Value.ToLowerInvariant() switch
+            {
+                "first" or "1st" or "one" or "1" => 0,
+                "second" or "2nd" or "two" or "2" => 1,
+                "third" or "3rd" or "three" or "3" => 2,
+                "fourth" or "4th" or "four" or "4" => 3,
+                _ => options.Count - 1, // last
+            };
+        }
+        else
+        {
+            var said = Utterance.Parse(text).Tokens.Select(t => t.Text).ToHashSet(StringComparer.Ordinal);
+            var scores = options.Select(o => Utterance.Parse(o).Tokens.Count(t => said.Contains(t.Text))).ToList();
+            var best = scores.Max();
+            index = best > 0 && scores.Count(s => s == best) == 1 ? scores.IndexOf(best) : -1;
+        }
+
+        if (index < 0 || index >= options.Count)
+        {
+            return null;
+        }
+
+        var chosen = SlotValue.Of(options[index]);
+        var slots = pending.Understanding.Slots.Select(s => s.Key == pending.Slot ? KeyValuePair.Create(s.Key, chosen) : s).ToList();
+        return Answered(pending, text) with { Slots = slots };
+    }
+
+    /// <summary>
+    /// The pending command, answered: the driver answered a question about it, which confirms the
+    /// intent as a yes would (a low-confidence command is not asked about twice).
+    /// </summary>
+    private Understanding Answered(Pending pending, string text) =>
+        pending.Understanding with { Text = text, Confidence = Math.Max(pending.Understanding.Confidence, confirmationConfidence) };
+
+    /// <summary>
+    /// A command said with a pronoun, resolved to the last command's device: the intent of the
+    /// same action on the last command's device when the words named another ("shut it" after the
+    /// sunroof, heard as a window: <c>sunroof.close</c>), and every slot the last command had that
+    /// the words do not say ("close it": the window the last command opened). Null when the
+    /// command has nothing to do with the last one's device.
+    /// </summary>
+    private Understanding? Refer(Understanding last, Understanding? now, string text, Seat speaker)
+    {
+        if (now is not { Intent: { } heard, Route: Route.Onboard } || heard is UndoIntent or FollowUpIntent)
+        {
+            return null;
+        }
+
+        var device = Device(last.Intent!);
+        var intent = catalog[now.Intent!];
+        if (Device(intent.Name) != device)
+        {
+            if (catalog.Find(device + intent.Name[intent.Name.IndexOf('.', StringComparison.Ordinal)..]) is not { } same)
+            {
+                return null;
+            }
+
+            intent = same;
+        }
+
+        var utterance = Parse(text);
+        var said = Said(intent, utterance, speaker);
+        var before = last.Slots.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        var slots = SlotExtractor.Extract(intent, utterance, speaker).Slots
+            .Select(s => !said.ContainsKey(s.Key) && before.TryGetValue(s.Key, out var then) ? KeyValuePair.Create(s.Key, then) : s)
+            .ToList();
+        slots.AddRange(last.Slots.Where(l => intent.Slots.Any(d => d.Name == l.Key) && slots.All(s => s.Key != l.Key)));
+        var missing = intent.Slots.Where(d => d.Required && slots.All(s => s.Key != d.Name)).Select(d => d.Name).ToList();
+        return now with { Intent = intent.Name, Slots = slots, MissingSlots = missing };
+    }
+
+    /// <summary>The device an intent acts on: its name's first part ("window" of <c>window.close</c>).</summary>
+    private static string Device(string intent) => intent[..Math.Max(0, intent.IndexOf('.', StringComparison.Ordinal))];
 
     /// <summary>
     /// The slots the words say, without the ones filled by a default: a slot that follows the
@@ -339,6 +453,12 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     [GeneratedRegex(@"\b(the\s+\w+)\s+ones?\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PronounOne();
 
+    [GeneratedRegex(@"\b(?:it|that|this|them|those|these)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Anaphor();
+
+    [GeneratedRegex(@"\b(?:(?<n>first|second|third|fourth|last|1st|2nd|3rd|4th)\b|(?:number|option|no\.?)\s+(?<n>one|two|three|four|[1-4])\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Ordinal();
+
 
     private sealed class Conversation
     {
@@ -349,8 +469,8 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         public Turn? Last { get; set; }
     }
 
-    /// <summary>What the copilot asked and for which command.</summary>
-    private sealed record Pending(string Kind, Understanding Understanding, string? Slot);
+    /// <summary>What the copilot asked and for which command (and, for a choice, the options).</summary>
+    private sealed record Pending(string Kind, Understanding Understanding, string? Slot, IReadOnlyList<string>? Options = null);
 
     /// <summary>The last command carried out and the values it replaced.</summary>
     private sealed record Turn(Understanding Understanding, IReadOnlyList<Actuation> Previous);

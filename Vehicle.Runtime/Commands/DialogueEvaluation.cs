@@ -9,8 +9,8 @@ namespace Vehicle.Runtime.Commands;
 /// Scores multi-turn dialogues (JSONL, one dialogue per line: <c>{"id", "turns": [{"text",
 /// "seat"?, "conversation"?, "expect": {"intent"?, "outcome"?, "awaiting"?, "context"?,
 /// "slots"?}}]}</c>): each dialogue on a car of its own (a fresh vehicle from the signal
-/// definitions), in the conversation named by its id (or by the turn); a turn is right when every
-/// expected field matches.
+/// definitions); a turn is right when every
+/// expected field matches. A turn without a conversation is in its seat's (the car's default).
 /// </summary>
 internal static class DialogueEvaluation
 {
@@ -31,7 +31,7 @@ internal static class DialogueEvaluation
                 turns++;
                 var text = turn.GetProperty("text").GetString()!;
                 var seat = turn.TryGetProperty("seat", out var named) && SeatNames.TryParse(named.GetString(), out var parsed) ? parsed : Seat.Driver;
-                var conversation = turn.TryGetProperty("conversation", out var own) ? own.GetString() : id;
+                var conversation = turn.TryGetProperty("conversation", out var own) ? own.GetString() : null; // one per seat, as in the car
                 var outcome = await car.SubmitAsync(new CommandRequest(text, seat, Conversation: conversation)).ConfigureAwait(false);
                 var wrong = turn.TryGetProperty("expect", out var expect) ? Mismatch(outcome, expect) : null;
                 if (wrong is null)

@@ -84,6 +84,17 @@ public sealed class OutcomeJsonWriter : IDisposable
                     _writer.WriteString("slot", awaiting.Slot);
                 }
 
+                if (awaiting.Options is { } options)
+                {
+                    _writer.WriteStartArray("options");
+                    foreach (var option in options)
+                    {
+                        _writer.WriteStringValue(option);
+                    }
+
+                    _writer.WriteEndArray();
+                }
+
                 _writer.WriteEndObject();
             }
 

@@ -40,7 +40,8 @@ internal static partial class ProfileResolver
                     if (match.Candidates.Count > 1)
                     {
                         var names = string.Join(" or ", match.Candidates.Select(c => c.Name));
-                        return Resolution.Refuse(understanding, "ambiguous_contact", ResponseTable.Format(responses.AmbiguousContact, "names", names));
+                        return Resolution.Refuse(understanding, "ambiguous_contact", ResponseTable.Format(responses.AmbiguousContact, "names", names))
+                            with { Choice = new Awaiting("choice", intent.Name, definition.Name, [.. match.Candidates.Select(c => c.Name)]) };
                     }
 
                     if (match.Contact is not { } contact)
@@ -109,6 +110,9 @@ internal static partial class ProfileResolver
     /// <param name="Spoken">Slots the response says differently from the value acted on: the words the driver used ("home", not the address), or null to leave a slot out of it.</param>
     internal sealed record Resolution(Understanding Understanding, string? Reason, string? Response, IReadOnlyDictionary<string, string?> Spoken)
     {
+        /// <summary>With an ambiguous name: the candidates to choose from (the conversation asks which one).</summary>
+        public Awaiting? Choice { get; init; }
+
         public static Resolution Refuse(Understanding understanding, string reason, string response) =>
             new(understanding, reason, response, Unchanged);
     }

@@ -33,6 +33,7 @@ public sealed partial class Understander : IUtteranceUnderstander
     private const string ReasonEmpty = "empty_input";
     private const string ReasonLowConfidence = "low_confidence";
     private const string ReasonUnsupportedScript = "unsupported_script";
+    private const string ReasonOutOfCatalog = "out_of_catalog";
 
     private readonly SentenceEncoder _encoder;
     private readonly IntentClassifier _classifier;
@@ -124,6 +125,12 @@ public sealed partial class Understander : IUtteranceUnderstander
             // The on-board encoder and slot rules are English; another language is a question for
             // the cloud model, which is multilingual.
             return Finish(new Understanding(text, IntentCatalog.CloudIntent, [], 1.0, Route.Cloud, TimeSpan.Zero, [], ReasonUnsupportedScript, truncated), started);
+        }
+
+        if (IntentCatalog.Contains(utterance.Tokens, Catalog.OutOfCatalog))
+        {
+            // A reminder, a timer, a shopping list: nothing on board does that.
+            return Finish(new Understanding(text, IntentCatalog.CloudIntent, [], 1.0, Route.Cloud, TimeSpan.Zero, [], ReasonOutOfCatalog, truncated), started);
         }
 
         var features = _features.AsSpan();

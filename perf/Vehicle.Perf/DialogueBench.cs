@@ -6,7 +6,8 @@ namespace Vehicle.Perf;
 
 /// <summary>
 /// What context costs: a plain command, the "yes" that confirms a pending command, a follow-up
-/// ("a bit more"), an undo and two commands in one utterance, COUNT rounds each, in one car, one run; admission to outcome of the
+/// ("a bit more"), an undo, two commands in one utterance, a pronoun ("close it" after the
+/// passenger window) and a slot answer ("22 please" to "which temperature?"), COUNT rounds each, in one car, one run; admission to outcome of the
 /// turn measured (the confirmation's deadline starts at the "yes"), beside the critical budget.
 /// </summary>
 internal static class DialogueBench
@@ -20,6 +21,8 @@ internal static class DialogueBench
         var followUp = new List<double>();
         var undo = new List<double>();
         var several = new List<double>();
+        var pronoun = new List<double>();
+        var answer = new List<double>();
         for (var i = -20; i < count; i++)
         {
             var p = await car.Car.SubmitAsync("open my window halfway", Seat.Driver);
@@ -31,6 +34,10 @@ internal static class DialogueBench
             var u = await car.Car.SubmitAsync("undo that", Seat.Driver);
             var s = await car.Car.SubmitAsync("turn on the air conditioning and open my window halfway", Seat.Driver);
             await car.Car.SubmitAsync("turn off the air conditioning", Seat.Driver);
+            await car.Car.SubmitAsync("open the passenger window", Seat.Driver);
+            var r = await car.Car.SubmitAsync("close it", Seat.Driver);
+            Check(await car.Car.SubmitAsync("set the temperature", Seat.Driver), OutcomeKind.Asked);
+            var a = await car.Car.SubmitAsync("22 please", Seat.Driver);
             if (i < 0)
             {
                 continue;
@@ -50,10 +57,19 @@ internal static class DialogueBench
             }
 
             several.Add(s.Total.TotalMilliseconds);
+            Check(r, OutcomeKind.Executed);
+            Check(a, OutcomeKind.Executed);
+            if (r.Understanding?.Intent != "window.close" || !r.Context)
+            {
+                throw new InvalidOperationException($"\"close it\": {r.Understanding?.Intent}, context {r.Context}");
+            }
+
+            pronoun.Add(r.Total.TotalMilliseconds);
+            answer.Add(a.Total.TotalMilliseconds);
         }
 
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {count} rounds after 20 warm-up rounds; critical budget {budget:F0} ms");
-        foreach (var (name, samples) in new[] { ("plain command", plain), ("confirmation (\"yes\")", confirm), ("follow-up (\"a bit more\")", followUp), ("undo (\"undo that\")", undo), ("two commands (\"... and ...\")", several) })
+        foreach (var (name, samples) in new[] { ("plain command", plain), ("confirmation (\"yes\")", confirm), ("follow-up (\"a bit more\")", followUp), ("undo (\"undo that\")", undo), ("two commands (\"... and ...\")", several), ("pronoun (\"close it\")", pronoun), ("slot answer (\"22 please\")", answer) })
         {
             samples.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} admission to outcome p50 {samples[samples.Count / 2]:F2} ms, p99 {samples[(int)(0.99 * (samples.Count - 1))]:F2} ms, max {samples[^1]:F2} ms"));

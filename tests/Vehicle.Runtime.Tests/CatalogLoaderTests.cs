@@ -120,6 +120,7 @@ public sealed class CatalogLoaderTests
     [InlineData("response: \"Opening.\"", "slots: {contact: {kind: text, patterns: [\"call\"]}}\n    response: \"Opening.\"", "exactly one {}")]
     [InlineData("response: \"Opening.\"", "preconditions: [{signal: Vehicle.Speed, op: below, value: 1, reason: x}]\n    response: \"Opening.\"", "precondition")]
     [InlineData("  - name: window.open", "  - name: window.open\n    lane: [", "line")]
+    [InlineData("intents:", "out_of_catalog: [\"a5\"]\nintents:", "contains an out_of_catalog phrase")]
     public void Parse_Malformed_ThrowsWithWhereAndWhy(string find, string replace, string message)
     {
         var yaml = Minimal.Replace(find, replace, StringComparison.Ordinal);
@@ -141,6 +142,17 @@ public sealed class CatalogLoaderTests
         var recirculation = TestData.Catalog["climate.recirculation"].Slots.Single();
         Assert.Contains(recirculation.Phrases, p => p.Value == "off" && p.Tokens.Length == 2 && p.Tokens[0].Text == "fresh");
         Assert.Contains(recirculation.Phrases, p => p.Value == "off" && p.Tokens.Length == 2 && p.Tokens[0].Text == "turn");
+    }
+
+    [Fact]
+    public void Parse_OutOfCatalogPhrases_MatchAnywhere_WordOrPlural()
+    {
+        var catalog = Parse(Minimal.Replace("intents:", "out_of_catalog: [\"Shopping List\", timer]\nintents:", StringComparison.Ordinal));
+
+        Assert.True(IntentCatalog.Contains(Nlu.Utterance.Parse("add milk to my shopping list please").Tokens, catalog.OutOfCatalog));
+        Assert.True(IntentCatalog.Contains(Nlu.Utterance.Parse("cancel both timers").Tokens, catalog.OutOfCatalog));
+        Assert.False(IntentCatalog.Contains(Nlu.Utterance.Parse("list my shopping").Tokens, catalog.OutOfCatalog));
+        Assert.False(IntentCatalog.Contains(Nlu.Utterance.Parse("timetable").Tokens, catalog.OutOfCatalog));
     }
 
     private static IntentCatalog Parse(string yaml) => CatalogLoader.Parse(Encoding.UTF8.GetBytes(yaml), "test.yaml");

@@ -205,6 +205,20 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Chat_AQuestionAskedBack_ThePromptSaysWhatItWaitsFor()
+    {
+        var input = "unlock the doors\nyes\nnavigate\nthe airport\n:quit\n"u8.ToArray();
+
+        var (exit, stdout, stderr) = await RunAsync(input, "chat");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("waiting for: confirmation (doors.unlock)", stdout, StringComparison.Ordinal);
+        Assert.Contains("(yes/no) >   [executed]", stdout, StringComparison.Ordinal);
+        Assert.Contains("waiting for: slot destination (nav.navigate)", stdout, StringComparison.Ordinal);
+        Assert.Contains("(destination) >   [executed] Starting navigation to the airport.", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CatalogExport_EveryExampleOnce()
     {
         var (exit, stdout, stderr) = await RunAsync([], "catalog", "export");

@@ -3,14 +3,23 @@ using Vehicle.Runtime.Vehicle;
 
 namespace Vehicle.Runtime.Tests;
 
-/// <summary>The multi-turn evaluation set (<c>Data/dialogues.jsonl</c>, written for it, none from the catalog's examples).</summary>
+/// <summary>
+/// The multi-turn evaluation sets, none of their turns from the catalog's examples:
+/// <c>Data/dialogues.jsonl</c> (the development set, its misses read while the dialogue and the
+/// catalog were built) and <c>Data/dialogues-test.jsonl</c> (written blind by another author; read
+/// once for mechanics, see the data README).
+/// </summary>
 [Collection(UnderstanderGroup.Name)]
 public sealed class DialogueEvaluationTests(UnderstanderFixture fixture)
 {
-    [Fact]
-    public async Task TheDialogueSet_NoWorseThanMeasured()
+    // The conversation issue's bar is 95 %; measured 82/86 (95.3 %) and 87/92 (94.6 %): the floors
+    // keep what was measured from falling.
+    [Theory]
+    [InlineData("dialogues.jsonl", 0.95)]
+    [InlineData("dialogues-test.jsonl", 0.94)]
+    public async Task TheDialogueSet_NoWorseThanMeasured(string file, double floor)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Data", "dialogues.jsonl");
+        var path = Path.Combine(AppContext.BaseDirectory, "Data", file);
         Assert.True(File.ReadLines(path).Count(l => l.Trim().Length > 0) >= 40, "at least 40 dialogues");
         var catalog = TestData.Catalog.Intents.SelectMany(i => i.Examples).Select(TestData.Normalize).ToHashSet();
         var turns = File.ReadLines(path).SelectMany(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("turns").EnumerateArray().Select(t => t.GetProperty("text").GetString()!)).ToList();
@@ -18,9 +27,6 @@ public sealed class DialogueEvaluationTests(UnderstanderFixture fixture)
 
         var report = await DialogueEvaluation.EvaluateAsync(path, store => ChannelTestKit.StartAsync(fixture, new Hosting.CopilotOptions { Cloud = { Mode = Cloud.CloudMode.Off } }, store), new VehicleOptions().ResolveSignalsPath());
 
-        // Measured 76/86 (88.4 %) when the set was written; the conversation issue's bar is 95 %.
-        // The misses are single-utterance understanding ("start navigation" heard as nav.cancel,
-        // "turn up the sound" as media.mute), not the dialogue: this floor keeps them from growing.
-        Assert.True(report.Accuracy >= 0.88, $"{report.Right}/{report.Turns} turns right:\n{string.Join('\n', report.Errors)}");
+        Assert.True(report.Accuracy >= floor, $"{report.Right}/{report.Turns} turns right:\n{string.Join('\n', report.Errors)}");
     }
 }

@@ -11,6 +11,7 @@ namespace Vehicle.Runtime.Tests;
 public sealed class DialogueTests(UnderstanderFixture fixture)
 {
     private const string DriverWindow = "Vehicle.Cabin.Door.Row1.DriverSide.Window.Position";
+    private const string PassengerWindow = "Vehicle.Cabin.Door.Row1.PassengerSide.Window.Position";
     private const string DriverDoor = "Vehicle.Cabin.Door.Row1.DriverSide.IsLocked";
     private readonly FakeTimeProvider _time = new();
 
@@ -220,6 +221,47 @@ public sealed class DialogueTests(UnderstanderFixture fixture)
 
         Assert.Empty(outcome.Commands);
         Assert.Equal(text, outcome.Utterance);
+    }
+
+    [Fact]
+    public async Task APronoun_IsTheLastCommandsDevice()
+    {
+        await using var car = Car(out var store);
+        Assert.Null(store.Set(DriverWindow, SignalValue.Of(30), "test"));
+
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync("open the passenger window", Seat.Driver)).Kind);
+        Assert.Equal(100, store.Get(PassengerWindow).Number);
+
+        // Said by the driver, "close it" would be the driver's window; it is the one just opened.
+        var closed = await car.SubmitAsync("close it", Seat.Driver);
+        Assert.Equal((OutcomeKind.Executed, "window.close", true), (closed.Kind, closed.Understanding!.Intent, closed.Context));
+        Assert.Equal("passenger", closed.Understanding.Slots.Single(s => s.Key == "window").Value.Text);
+        Assert.Equal(0, store.Get(PassengerWindow).Number);
+        Assert.Equal(30, store.Get(DriverWindow).Number);
+
+        // The same action on the last command's device, whatever device the words were heard as.
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync("open the sunroof", Seat.Driver)).Kind);
+        var shut = await car.SubmitAsync("shut it please", Seat.Driver);
+        Assert.Equal(("sunroof.close", true), (shut.Understanding!.Intent, shut.Context));
+
+        // A command naming its own device is not a reference: it stays what it said.
+        var own = await car.SubmitAsync("lock the doors", Seat.Driver);
+        Assert.Equal(("doors.lock", false), (own.Understanding!.Intent, own.Context));
+    }
+
+    [Theory]
+    [InlineData("remind me to call mom at 5")]
+    [InlineData("set a timer for ten minutes")]
+    [InlineData("add coffee to my shopping list")]
+    public async Task ARequestTheCatalogHasNoIntentFor_GoesToTheCloud(string text)
+    {
+        await using var car = Car(out _);
+
+        var outcome = await car.SubmitAsync(text, Seat.Driver);
+
+        Assert.Equal((Route.Cloud, "out_of_catalog"), (outcome.Understanding!.Route, outcome.Understanding.Reason));
+        Assert.Equal(OutcomeKind.RoutedCloud, outcome.Kind);
+        Assert.Empty(outcome.Actuations);
     }
 
     private CopilotHost Car(out SignalStore store)

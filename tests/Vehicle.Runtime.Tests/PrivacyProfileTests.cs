@@ -352,17 +352,43 @@ public sealed class PrivacyProfileTests(UnderstanderFixture fixture) : IDisposab
         Assert.Equal("I couldn't find Zebulon Featherstonehaugh in your contacts.", outcome.Response);
     }
 
-    [Fact]
-    public async Task Channel_AmbiguousContact_AsksWhichOne()
+    [Theory]
+    [InlineData("the second one", "Anna Berger")]
+    [InlineData("Berger", "Anna Berger")]
+    [InlineData("anna lee please", "Anna Lee")]
+    [InlineData("the last one", "Anna Berger")]
+    public async Task Channel_AmbiguousContact_AsksWhichOne_AndTheAnswerChooses(string answer, string chosen)
     {
         var data = PrivacyCorpus.Profile();
         data.Contacts = [.. data.Contacts, new ContactData { Name = "Anna Berger", Phones = ["+49 30 7654321"] }];
-        await using var channel = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore(), profile: new FixedProfile(data));
+        await using var car = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore(), profile: new FixedProfile(data));
 
-        var outcome = await channel.SubmitAsync("call anna", Seat.Driver);
+        var asked = await car.SubmitAsync("call anna", Seat.Driver);
 
-        Assert.Equal((OutcomeKind.Refused, "ambiguous_contact"), (outcome.Kind, outcome.Reason));
-        Assert.Equal("Which one: Anna Lee or Anna Berger?", outcome.Response);
+        Assert.Equal((OutcomeKind.Asked, "ambiguous_contact"), (asked.Kind, asked.Reason));
+        Assert.Equal("Which one: Anna Lee or Anna Berger?", asked.Response);
+        Assert.Equal(("choice", "phone.call", "contact"), (asked.Awaiting!.Kind, asked.Awaiting.Intent, asked.Awaiting.Slot));
+        Assert.Equal(["Anna Lee", "Anna Berger"], asked.Awaiting.Options!);
+
+        var called = await car.SubmitAsync(answer, Seat.Driver);
+        Assert.Equal(("phone.call", true), (called.Understanding!.Intent, called.Context));
+        Assert.True(called.Kind is OutcomeKind.Answered or OutcomeKind.Executed, $"{called.Kind} {called.Reason}");
+        Assert.Equal(chosen, called.Understanding.Slots.Single(s => s.Key == "contact").Value.Text);
+        Assert.Equal($"Calling {chosen}.", called.Response);
+    }
+
+    [Fact]
+    public async Task Channel_AmbiguousContact_AnAnswerThatPicksNone_IsHandledOnItsOwn()
+    {
+        var data = PrivacyCorpus.Profile();
+        data.Contacts = [.. data.Contacts, new ContactData { Name = "Anna Berger", Phones = ["+49 30 7654321"] }];
+        await using var car = ChannelTestKit.Create(fixture, ChannelTestKit.NewStore(), profile: new FixedProfile(data));
+
+        Assert.Equal(OutcomeKind.Asked, (await car.SubmitAsync("call anna", Seat.Driver)).Kind);
+        var other = await car.SubmitAsync("turn on the air conditioning", Seat.Driver);
+
+        Assert.Equal(("climate.ac", false), (other.Understanding!.Intent, other.Context));
+        Assert.Equal(OutcomeKind.Executed, other.Kind);
     }
 
     [Fact]

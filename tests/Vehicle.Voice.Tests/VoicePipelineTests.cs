@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Vehicle.Runtime.Commands;
+using Vehicle.Runtime.Nlu;
 using Vehicle.Voice.Audio;
 using Vehicle.Voice.Vad;
 
@@ -73,6 +74,32 @@ public sealed class VoicePipelineTests(VoiceFixture fixture, ITestOutputHelper o
 
         Assert.Empty(turns);
         Assert.Equal(0, woken);
+    }
+
+    [Fact]
+    public void Process_AfterAQuestion_TheAnswerNeedsNoWakePhrase()
+    {
+        // The passenger's conversation: the other tests speak from the driver's seat.
+        using var pipeline = new VoicePipeline(_vad, fixture.Recognizer, fixture.Channel, new VoiceOptions { Activation = Activation.WakeWord }, seat: Seat.Passenger);
+
+        var turns = Listen(pipeline, TestAudio.Concat(
+            TestAudio.Silence(0.5), Speak("hey copilot"), TestAudio.Silence(0.6), Speak("unlock the doors"), TestAudio.Silence(1.5), Speak("yes please"), TestAudio.Silence(0.8)));
+
+        Assert.Equal(2, turns.Count);
+        Assert.Equal((OutcomeKind.Asked, "doors.unlock"), (turns[0].Outcome?.Kind, turns[0].Outcome?.Understanding?.Intent));
+        Assert.Equal((OutcomeKind.Executed, "doors.unlock", true), (turns[1].Outcome?.Kind, turns[1].Outcome?.Understanding?.Intent, turns[1].Outcome?.Context));
+    }
+
+    [Fact]
+    public void Process_AfterTheReplyWindow_TheWakePhraseIsNeededAgain()
+    {
+        var options = new VoiceOptions { Activation = Activation.WakeWord, ReplyWindow = TimeSpan.FromSeconds(1) };
+        using var pipeline = new VoicePipeline(_vad, fixture.Recognizer, fixture.Channel, options, seat: Seat.Passenger);
+
+        var turns = Listen(pipeline, TestAudio.Concat(
+            TestAudio.Silence(0.5), Speak("hey copilot"), TestAudio.Silence(0.6), Speak("unlock the doors"), TestAudio.Silence(2.5), Speak("yes please"), TestAudio.Silence(0.8)));
+
+        Assert.Equal(OutcomeKind.Asked, Assert.Single(turns).Outcome?.Kind);
     }
 
     [Fact]

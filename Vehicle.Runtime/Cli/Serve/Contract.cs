@@ -32,6 +32,7 @@ internal static class Contract
         if (outcome.Awaiting is { } awaiting)
         {
             message.Awaiting = new Copilot.V1.Awaiting { Kind = awaiting.Kind, Intent = awaiting.Intent, Slot = awaiting.Slot ?? string.Empty };
+            message.Awaiting.Options.Add(awaiting.Options ?? []);
         }
 
         foreach (var (name, value) in understanding.Slots)
