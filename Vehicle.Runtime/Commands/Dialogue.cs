@@ -15,8 +15,11 @@ namespace Vehicle.Runtime.Commands;
 /// its lanes, deadlines and policy; a follow-up is a new request whose understanding the dialogue
 /// completes (<see cref="CommandRequest.Proposal"/>), so its deadline starts when it is said.
 /// </summary>
-internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, TimeSpan quiet, double confirmationConfidence)
+internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, CommandChannelOptions options)
 {
+    private readonly TimeSpan _quiet = options.ConversationQuiet;
+    private readonly double _confirmationConfidence = options.ConfirmationConfidence;
+
     /// <summary>Undo the last command of the conversation.</summary>
     public const string UndoIntent = "system.undo";
 
@@ -32,15 +35,33 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     /// <summary>Runs one turn of the request's conversation.</summary>
     public async ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken)
     {
-        // Requests already decided elsewhere (the cloud's suggestions, proposals, undos) are not turns.
-        if (request.Proposal is not null || request.Restore is not null || request.FromCloud)
+        var id = request.Conversation ?? "seat:" + request.Speaker.ToContractName();
+        if (request.FromCloud)
+        {
+            // A command the cloud suggests is not a turn; one that needs a yes is asked in the
+            // speaker's conversation ("Shall I open the trunk?"), and the next "yes" runs it.
+            var suggested = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+            if (suggested.Kind != OutcomeKind.Refused || suggested.Reason?.StartsWith("confirmation_required", StringComparison.Ordinal) != true)
+            {
+                return suggested;
+            }
+
+            lock (_gate)
+            {
+                Open(id);
+            }
+
+            return Remember(id, request, suggested, started: null);
+        }
+
+        // Requests already decided elsewhere (proposals, undos) are not turns.
+        if (request.Proposal is not null || request.Restore is not null)
         {
             return await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         // A turn's time runs from here: a follow-up's outcome counts its understanding too.
         var started = time.GetTimestamp();
-        var id = request.Conversation ?? "seat:" + request.Speaker.ToContractName();
         var (pending, last) = Begin(id);
         var text = request.Utterance;
 
@@ -59,7 +80,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         }
         else if ((pending is { Kind: "slot" } ? Fill(pending, text, request.Speaker) : pending is { Kind: "choice" } ? Choose(pending, text) : null) is { } filled)
         {
-            var answered = request with { Proposal = filled with { Latency = time.GetElapsedTime(started) } };
+            var answered = Within(request with { Proposal = filled with { Latency = time.GetElapsedTime(started) } }, filled.Intent!, started);
             return Remember(id, answered, await channel.SubmitAsync(answered, cancellationToken).ConfigureAwait(false), started);
         }
 
@@ -81,7 +102,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             var look = (await channel.SubmitAsync(request with { UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
             var referred = Refer(last.Understanding, look, text, request.Speaker);
             if (referred is null && look?.Intent is not (UndoIntent or FollowUpIntent)
-                && (look is not { Route: Route.Onboard } || catalog[look.Intent!].Actuations.Count == 0 || look.Confidence < confirmationConfidence))
+                && (look is not { Route: Route.Onboard } || catalog[look.Intent!].Actuations.Count == 0 || look.Confidence < _confirmationConfidence))
             {
                 // Not a vehicle command the words are sure of on their own ("shut it" heard as
                 // "stop"): heard again with the device named ("shut sunroof").
@@ -92,7 +113,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
 
             if (referred is not null)
             {
-                var resolved = request with { Proposal = referred };
+                var resolved = Within(request with { Proposal = referred }, referred.Intent!, started);
                 return Remember(id, resolved, await channel.SubmitAsync(resolved, cancellationToken).ConfigureAwait(false), started);
             }
 
@@ -108,8 +129,8 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             }
 
             var followUp = understood.Understanding!.Intent == UndoIntent
-                ? request with { Proposal = understood.Understanding, Restore = last.Previous }
-                : request with { Proposal = FollowUp(last.Understanding, text, request.Speaker) with { Latency = understood.Understanding.Latency } };
+                ? Within(request with { Proposal = understood.Understanding, Restore = last.Previous }, UndoIntent, started)
+                : Within(request with { Proposal = FollowUp(last.Understanding, text, request.Speaker) with { Latency = understood.Understanding.Latency } }, last.Understanding.Intent!, started);
             outcome = await channel.SubmitAsync(followUp, cancellationToken).ConfigureAwait(false);
             return Remember(id, followUp, outcome, started);
         }
@@ -119,7 +140,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         if (outcome is { Kind: OutcomeKind.Refused, Understanding.Intent: { } same } && last?.Understanding.Intent == same
             && outcome.Reason?.StartsWith("confirmation_required: confidence", StringComparison.Ordinal) == true)
         {
-            var confirmed = request with { Proposal = outcome.Understanding, Confirmed = true };
+            var confirmed = Within(request with { Proposal = outcome.Understanding, Confirmed = true }, same, started);
             return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
         }
 
@@ -140,7 +161,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             var look = await channel.SubmitAsync(request with { Utterance = part, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false);
             if (look.Understanding is not { Intent: { } intent } understanding
                 || intent is UndoIntent or FollowUpIntent
-                || (understanding.Route == Route.Cloud ? understanding.Reason is not null : understanding.Confidence < confirmationConfidence)
+                || (understanding.Route == Route.Cloud ? understanding.Reason is not null : understanding.Confidence < _confirmationConfidence)
                 || (understood.Count == 0 && understanding.Route == Route.Cloud))
             {
                 return null;
@@ -161,6 +182,14 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         return first with { Utterance = request.Utterance, Understanding = first.Understanding! with { Text = request.Utterance }, Commands = outcomes, Total = time.GetElapsedTime(started) };
     }
 
+    /// <summary>
+    /// A turn's second pass (the command a slot answer, a follow-up, an undo or a pronoun resolved
+    /// to; a command the context confirmed) runs within what is left of the turn's budget on the
+    /// command's lane, not a fresh one: the deadline of what the driver said started when it was said.
+    /// </summary>
+    private CommandRequest Within(CommandRequest request, string intent, long started) =>
+        request with { Budget = (request.Budget ?? options.BudgetOf(catalog[intent].Lane)) - time.GetElapsedTime(started) };
+
     /// <summary>The parts of an utterance joined by "and", "then", "and then", "and also" (at most four); one part when there is no joint.</summary>
     private static List<string> Split(string text)
     {
@@ -173,22 +202,29 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     {
         lock (_gate)
         {
-            var now = time.GetTimestamp();
-            if (!_conversations.TryGetValue(id, out var conversation) || time.GetElapsedTime(conversation.LastActivity, now) > quiet)
-            {
-                if (_conversations.Count >= MaxConversations)
-                {
-                    _conversations.Remove(_conversations.MinBy(c => c.Value.LastActivity).Key);
-                }
-
-                _conversations[id] = conversation = new Conversation();
-            }
-
-            conversation.LastActivity = now;
+            var conversation = Open(id);
             var pending = conversation.Pending;
             conversation.Pending = null;
             return (pending, conversation.Last);
         }
+    }
+
+    /// <summary>The conversation, a new one when it was quiet too long; now active. Call under the lock.</summary>
+    private Conversation Open(string id)
+    {
+        var now = time.GetTimestamp();
+        if (!_conversations.TryGetValue(id, out var conversation) || time.GetElapsedTime(conversation.LastActivity, now) > _quiet)
+        {
+            if (_conversations.Count >= MaxConversations)
+            {
+                _conversations.Remove(_conversations.MinBy(c => c.Value.LastActivity).Key);
+            }
+
+            _conversations[id] = conversation = new Conversation();
+        }
+
+        conversation.LastActivity = now;
+        return conversation;
     }
 
     /// <summary>Updates the conversation from the outcome: a refusal for a missing slot or a confirmation becomes a question.</summary>
@@ -366,7 +402,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     /// intent as a yes would (a low-confidence command is not asked about twice).
     /// </summary>
     private Understanding Answered(Pending pending, string text) =>
-        pending.Understanding with { Text = text, Confidence = Math.Max(pending.Understanding.Confidence, confirmationConfidence) };
+        pending.Understanding with { Text = text, Confidence = Math.Max(pending.Understanding.Confidence, _confirmationConfidence) };
 
     /// <summary>
     /// A command said with a pronoun, resolved to the last command's device: the intent of the

@@ -317,7 +317,7 @@ public sealed partial class CopilotHost : ICommandChannel
         try
         {
             _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
-            _dialogue = new Dialogue(_channel, Catalog, options.Responses, _time, options.Channel.ConversationQuiet, options.Channel.ConfirmationConfidence);
+            _dialogue = new Dialogue(_channel, Catalog, options.Responses, _time, options.Channel);
         }
         catch
         {
@@ -359,12 +359,15 @@ public sealed partial class CopilotHost : ICommandChannel
         return _gateway;
     }
 
-    /// <summary>A command the cloud suggested: through the car's own channel and policy, once the channel exists.</summary>
+    /// <summary>
+    /// A command the cloud suggested: through the car's own channel and policy, once the channel
+    /// exists, and through the dialogue (one that needs a yes is asked in the speaker's conversation).
+    /// </summary>
     private async ValueTask<CommandOutcome> RunSuggestionAsync(CommandRequest request, CancellationToken cancellationToken)
     {
         // A reply to a question from an earlier run can arrive while the car is still starting.
         await _ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await Channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        return await SubmitAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private void Arrived(CloudResult result)

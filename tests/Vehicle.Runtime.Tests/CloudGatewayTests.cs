@@ -73,6 +73,22 @@ public sealed class CloudGatewayTests(UnderstanderFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task An_action_the_cloud_suggests_that_needs_a_yes_is_asked_and_the_next_yes_runs_it()
+    {
+        await StartResponderAsync(new SuggestingBackend("open the trunk"));
+        var (channel, store) = await StartAsync(_broker.Uri);
+
+        await channel.SubmitAsync("who painted the mona lisa", Seat.Driver);
+        var result = await NextResultAsync();
+        Assert.Equal((OutcomeKind.Asked, "confirmation", "trunk.open"), (result.Action!.Kind, result.Action.Awaiting?.Kind, result.Action.Awaiting?.Intent));
+        Assert.Equal(VehicleSignal.Of(false), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+
+        var yes = await channel.SubmitAsync("yes please", Seat.Driver);
+        Assert.Equal((OutcomeKind.Executed, "trunk.open", true), (yes.Kind, yes.Understanding?.Intent, yes.Context));
+        Assert.Equal(VehicleSignal.Of(true), store.Get("Vehicle.Body.Trunk.Rear.IsOpen"));
+    }
+
+    [Fact]
     public async Task An_action_from_a_responder_without_the_cars_key_is_dropped_and_the_answer_kept()
     {
         // Anyone able to publish on the car's reply topic: it answers, and "suggests" the trunk.

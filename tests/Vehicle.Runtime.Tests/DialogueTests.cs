@@ -264,9 +264,43 @@ public sealed class DialogueTests(UnderstanderFixture fixture)
         Assert.Empty(outcome.Actuations);
     }
 
+    [Theory]
+    [InlineData(10, OutcomeKind.Executed)]
+    [InlineData(30, OutcomeKind.DeadlineMissed)]
+    public async Task AFollowUpsSecondPass_RunsWithinWhatIsLeftOfTheTurnsBudget(int understandingMs, OutcomeKind expected)
+    {
+        // Critical budget 50 ms: the follow-up's understanding takes understandingMs, then the
+        // command it resolves to takes 25 ms at the vehicle. 10 + 25 fits; 30 + 25 does not (a
+        // fresh budget for the second pass would have let it through).
+        const string Driver = "Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature";
+        var understanding = TimeSpan.Zero;
+        var store = ChannelTestKit.NewStore(_time);
+        await using var car = ChannelTestKit.Create(fixture, store, new SlowActuator(store, _time, TimeSpan.FromMilliseconds(25)), time: _time, afterUnderstanding: () => _time.Advance(understanding));
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync("set the temperature to 21", Seat.Driver)).Kind);
+
+        understanding = TimeSpan.FromMilliseconds(understandingMs);
+        var more = await car.SubmitAsync("a bit more", Seat.Driver);
+
+        Assert.Equal(expected, more.Kind);
+        Assert.Equal(expected == OutcomeKind.Executed ? 22 : 21, store.Get(Driver).Number);
+    }
+
     private CopilotHost Car(out SignalStore store)
     {
         store = ChannelTestKit.NewStore(_time);
         return ChannelTestKit.Create(fixture, store, time: _time);
+    }
+}
+
+/// <summary>A vehicle that takes <paramref name="takes"/> (on the fake clock) to apply anything, and applies nothing once the deadline has passed.</summary>
+internal sealed class SlowActuator(SignalStore store, FakeTimeProvider time, TimeSpan takes) : IVehicleActuator
+{
+    private readonly SimulatedVehicle _vehicle = new(store);
+
+    public ValueTask ApplyAsync(IReadOnlyList<Actuation> actuations, CancellationToken cancellationToken)
+    {
+        time.Advance(takes);
+        cancellationToken.ThrowIfCancellationRequested();
+        return _vehicle.ApplyAsync(actuations, cancellationToken);
     }
 }
