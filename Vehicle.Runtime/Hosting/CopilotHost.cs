@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -242,6 +243,9 @@ public sealed partial class CopilotHost : ICommandChannel
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         var options = Options;
+
+        // Where start-up goes (the "Copilot started" line says it): real time, whatever the car's clock.
+        var started = Stopwatch.GetTimestamp();
         _exporters = TelemetrySetup.Start(options.Telemetry);
         _meters = _services.MeterFactory ?? (_ownedMeters = new OwnedMeterFactory());
         var metrics = new RuntimeMetrics(_meters, this);
@@ -261,10 +265,13 @@ public sealed partial class CopilotHost : ICommandChannel
             }
         }
 
+        var catalogDone = Stopwatch.GetTimestamp();
         Profile = _services.Profile ?? (_ownedProfile = ProfileStore.Open(options.Profile.ResolvePath()));
         var profile = Profile;
         var signals = Signals;
         Privacy = new CloudPrivacy(options.Privacy, () => profile.Current, () => signals.Position);
+
+        var profileDone = Stopwatch.GetTimestamp();
 
         // Two inference sessions: the critical lane never shares one with the other lanes.
         IUtteranceUnderstander critical, intake;
@@ -288,6 +295,7 @@ public sealed partial class CopilotHost : ICommandChannel
             critical = first;
         }
 
+        var understandingDone = Stopwatch.GetTimestamp();
         ICloudGateway? cloud;
         try
         {
@@ -328,7 +336,14 @@ public sealed partial class CopilotHost : ICommandChannel
         }
 
         _ready.TrySetResult();
-        LogStarted(_logger, options.Cloud.Mode, _services.CloudGateway is not null);
+        var done = Stopwatch.GetTimestamp();
+        var replaced = _services.CloudGateway is not null;
+        var total = Stopwatch.GetElapsedTime(started, done).TotalMilliseconds;
+        var catalogMs = Stopwatch.GetElapsedTime(started, catalogDone).TotalMilliseconds;
+        var profileMs = Stopwatch.GetElapsedTime(catalogDone, profileDone).TotalMilliseconds;
+        var understandingMs = Stopwatch.GetElapsedTime(profileDone, understandingDone).TotalMilliseconds;
+        var restMs = Stopwatch.GetElapsedTime(understandingDone, done).TotalMilliseconds;
+        LogStarted(_logger, options.Cloud.Mode, replaced, total, catalogMs, profileMs, understandingMs, restMs);
     }
 
     private async Task<ICloudGateway?> StartCloudAsync(CancellationToken cancellationToken)
@@ -392,6 +407,6 @@ public sealed partial class CopilotHost : ICommandChannel
         UnclaimedCloudResult?.Invoke(result);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Copilot started (cloud: {Mode}, replaced gateway: {Replaced})")]
-    private static partial void LogStarted(ILogger logger, CloudMode mode, bool replaced);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Copilot started (cloud: {Mode}, replaced gateway: {Replaced}) in {Milliseconds:F0} ms: catalog and signals {CatalogMs:F0} ms, profile {ProfileMs:F0} ms, understanding {UnderstandingMs:F0} ms, cloud, vehicle and channel {RestMs:F0} ms")]
+    private static partial void LogStarted(ILogger logger, CloudMode mode, bool replaced, double milliseconds, double catalogMs, double profileMs, double understandingMs, double restMs);
 }
