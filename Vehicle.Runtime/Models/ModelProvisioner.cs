@@ -53,7 +53,7 @@ internal static partial class ModelProvisioner
         var (path, stamp, fingerprint) = Int8Names(directory, ModelSha256[..16] + VocabSha256[..16]);
         return File.Exists(path) && File.Exists(stamp) && HasLength(vocabPath, VocabLength) && FileSha256(vocabPath) == VocabSha256
             && File.ReadAllText(stamp).Trim() == FileSha256(path)
-            ? new ModelFiles(path, vocabPath, fingerprint, ModelPrecision.Int8)
+            ? new ModelFiles(path, vocabPath, fingerprint, ModelPrecision.Int8, ModelSha256[..16] + VocabSha256[..16])
             : null;
     }
 
@@ -74,7 +74,7 @@ internal static partial class ModelProvisioner
         var (path, stamp, fingerprint) = Int8Names(directory, fp32.Fingerprint);
         if (File.Exists(path) && File.Exists(stamp) && File.ReadAllText(stamp).Trim() == FileSha256(path))
         {
-            return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8);
+            return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8, fp32.Fingerprint);
         }
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
@@ -85,10 +85,10 @@ internal static partial class ModelProvisioner
         File.Move(temporary, path, overwrite: true);
         File.WriteAllText(stamp, Sha256Hex(bytes));
         LogQuantized(logger, summary.MatMuls, summary.Gathers, summary.BytesBefore / 1e6, summary.BytesAfter / 1e6, stopwatch.Elapsed.TotalMilliseconds);
-        return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8);
+        return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8, fp32.Fingerprint);
     }
 
-    private static ModelFiles ProvisionFp32(NluOptions options, ILogger logger)
+    internal static ModelFiles ProvisionFp32(NluOptions options, ILogger logger)
     {
         if (!string.IsNullOrWhiteSpace(options.ModelPath))
         {

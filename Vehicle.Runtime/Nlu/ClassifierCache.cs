@@ -24,9 +24,10 @@ internal static partial class ClassifierCache
         // Keyed by what the head is derived from: the model and the catalog's intents and examples
         // (a changed response text or actuation does not retrain).
         var examples = ExamplesHash(catalog);
-        var key = $"{TrainerVersion}:{files.Fingerprint}:{examples}:{options.MaxSequenceLength}";
+        // The head belongs to the fp32 encoder whatever precision runs (see ModelFiles.HeadFingerprint).
+        var key = $"{TrainerVersion}:{files.HeadFingerprint}:{examples}:{options.MaxSequenceLength}";
         var directory = Path.Combine(options.ResolveCacheDirectory(), "heads");
-        var path = Path.Combine(directory, $"{examples[..16]}-{files.Fingerprint[..16]}-{options.MaxSequenceLength}.bin");
+        var path = Path.Combine(directory, $"{examples[..16]}-{files.HeadFingerprint[..16]}-{options.MaxSequenceLength}.bin");
         if (File.Exists(path))
         {
             try
@@ -45,7 +46,7 @@ internal static partial class ClassifierCache
 
         var stopwatch = Stopwatch.StartNew();
         var (texts, labels, intents) = Examples(catalog);
-        var features = Features(encoder.EncodeMany(texts), texts, encoder.Dimension);
+        var features = Features(EmbedWithHeadEncoder(texts, files, encoder, options, logger), texts, encoder.Dimension);
         var embedded = stopwatch.Elapsed;
         var width = encoder.Dimension + LexicalFeatures.Buckets;
         var classifier = IntentClassifier.Train(features, labels, intents, width, IntentCatalog.CloudIntent);
@@ -71,6 +72,27 @@ internal static partial class ClassifierCache
 
         File.Move(temporary, path, overwrite: true);
         return (classifier, laneHead);
+    }
+
+    /// <summary>
+    /// The examples embedded by the encoder the head belongs to: the running one, or for an INT8
+    /// one the fp32 model it was quantised from (provisioned and verified for this, then released).
+    /// </summary>
+    private static float[] EmbedWithHeadEncoder(List<string> texts, ModelFiles files, SentenceEncoder encoder, NluOptions options, ILogger logger)
+    {
+        if (files.SourceFingerprint is null)
+        {
+            return encoder.EncodeMany(texts);
+        }
+
+        var fp32Files = ModelProvisioner.ProvisionFp32(options, logger);
+        if (fp32Files.Fingerprint != files.SourceFingerprint)
+        {
+            throw new InvalidDataException($"The INT8 model was quantised from {files.SourceFingerprint}, but the fp32 model provisioned now is {fp32Files.Fingerprint}.");
+        }
+
+        using var fp32 = new SentenceEncoder(fp32Files, options, logger, encoder.Tokenizer);
+        return fp32.EncodeMany(texts);
     }
 
     /// <summary>Rows of [embedding, lexical block], the head's input, for many sentences.</summary>

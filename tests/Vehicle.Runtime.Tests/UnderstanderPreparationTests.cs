@@ -64,6 +64,49 @@ public sealed class UnderstanderPreparationTests : IDisposable
     }
 
     [Fact]
+    public void Create_Int8_RunsTheFp32EncodersHead()
+    {
+        var fp32Options = new NluOptions { CacheDirectory = _directory };
+        double threshold;
+        using (var fp32 = Understander.Create(fp32Options))
+        {
+            threshold = fp32.Threshold;
+        }
+
+        var head = Assert.Single(Directory.GetFiles(Path.Combine(_directory, "heads")));
+        var written = File.GetLastWriteTimeUtc(head);
+
+        // The INT8 model is made from the fp32 one, and the head is the fp32 encoder's: no new
+        // head, the same calibrated threshold, and it understands through the int8 embeddings.
+        using var int8 = Understander.Create(new NluOptions { CacheDirectory = _directory, Precision = ModelPrecision.Int8 });
+        Assert.Equal(head, Assert.Single(Directory.GetFiles(Path.Combine(_directory, "heads"))));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(head));
+        Assert.Equal(threshold, int8.Threshold);
+        Assert.Equal("window.open", int8.Understand("open my window halfway").Intent);
+        Assert.Equal(IntentCatalogCloud, int8.Understand("who wrote the brothers karamazov").Intent);
+    }
+
+    [Fact]
+    public void Create_Int8_FirstStart_TrainsTheHeadOnTheFp32Encoder()
+    {
+        // A cold cache with INT8 asked: the head is trained once, by the fp32 model, under the fp32 key,
+        // so a later fp32 start finds it.
+        using (Understander.Create(new NluOptions { CacheDirectory = _directory, Precision = ModelPrecision.Int8 }))
+        {
+        }
+
+        var head = Assert.Single(Directory.GetFiles(Path.Combine(_directory, "heads")));
+        var written = File.GetLastWriteTimeUtc(head);
+        using (Understander.Create(new NluOptions { CacheDirectory = _directory }))
+        {
+        }
+
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Assert.Single(Directory.GetFiles(Path.Combine(_directory, "heads")))));
+    }
+
+    private const string IntentCatalogCloud = "cloud.query";
+
+    [Fact]
     public void Create_CudaRequestedWithoutGpu_FallsBackToCpu()
     {
         using var understander = Understander.Create(new NluOptions { ExecutionProvider = ExecutionProvider.Cuda });
