@@ -38,7 +38,7 @@ internal sealed class IntentCatalog
     /// </summary>
     public IReadOnlyList<Token[]> OutOfCatalog { get; init; } = [];
 
-    /// <summary>Whether <paramref name="tokens"/> contain one of <paramref name="phrases"/> (a word or its plural).</summary>
+    /// <summary>Whether <paramref name="tokens"/> contain one of <paramref name="phrases"/> (a word or its plural, as slot phrases match).</summary>
     public static bool Contains(ReadOnlySpan<Token> tokens, IReadOnlyList<Token[]> phrases)
     {
         foreach (var phrase in phrases)
@@ -46,7 +46,7 @@ internal sealed class IntentCatalog
             for (var at = 0; at + phrase.Length <= tokens.Length; at++)
             {
                 var k = 0;
-                while (k < phrase.Length && (tokens[at + k].Text == phrase[k].Text || tokens[at + k].Text == phrase[k].Text + "s"))
+                while (k < phrase.Length && SlotExtractor.SameWord(tokens[at + k].Text, phrase[k].Text))
                 {
                     k++;
                 }

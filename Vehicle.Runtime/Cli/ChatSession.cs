@@ -31,8 +31,7 @@ internal static class ChatSession
         Awaiting? asked = null;
         while (true)
         {
-            // The prompt says what the copilot is waiting for, so the next line is read as the answer.
-            output.Write(asked is null ? "> " : $"({(asked.Kind == "confirmation" ? "yes/no" : asked.Options is { } options ? string.Join(" / ", options) : asked.Slot)}) > ");
+            output.Write(Prompt(asked));
             output.Flush();
             var line = input.ReadLine();
             if (line is null || line.Trim() == ":quit")
@@ -96,6 +95,15 @@ internal static class ChatSession
             Offer(suggestions.Due(driveStarted: false), output);
         }
     }
+
+    /// <summary>The prompt says what the copilot is waiting for, so the next line is read as the answer.</summary>
+    private static string Prompt(Awaiting? asked) => asked switch
+    {
+        null => "> ",
+        { Kind: "confirmation" } => "(yes/no) > ",
+        { Options: { } options } => $"({string.Join(" / ", options)}) > ",
+        _ => $"({asked.Slot}) > ",
+    };
 
     private static void Offer(Suggestion? suggestion, TextWriter output)
     {

@@ -17,9 +17,6 @@ namespace Vehicle.Runtime.Commands;
 /// </summary>
 internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, CommandChannelOptions options)
 {
-    private readonly TimeSpan _quiet = options.ConversationQuiet;
-    private readonly double _confirmationConfidence = options.ConfirmationConfidence;
-
     /// <summary>Undo the last command of the conversation.</summary>
     public const string UndoIntent = "system.undo";
 
@@ -102,7 +99,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             var look = (await channel.SubmitAsync(request with { UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
             var referred = Refer(last.Understanding, look, text, request.Speaker);
             if (referred is null && look?.Intent is not (UndoIntent or FollowUpIntent)
-                && (look is not { Route: Route.Onboard } || catalog[look.Intent!].Actuations.Count == 0 || look.Confidence < _confirmationConfidence))
+                && (look is not { Route: Route.Onboard } || catalog[look.Intent!].Actuations.Count == 0 || look.Confidence < options.ConfirmationConfidence))
             {
                 // Not a vehicle command the words are sure of on their own ("shut it" heard as
                 // "stop"): heard again with the device named ("shut sunroof").
@@ -161,7 +158,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             var look = await channel.SubmitAsync(request with { Utterance = part, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false);
             if (look.Understanding is not { Intent: { } intent } understanding
                 || intent is UndoIntent or FollowUpIntent
-                || (understanding.Route == Route.Cloud ? understanding.Reason is not null : understanding.Confidence < _confirmationConfidence)
+                || (understanding.Route == Route.Cloud ? understanding.Reason is not null : understanding.Confidence < options.ConfirmationConfidence)
                 || (understood.Count == 0 && understanding.Route == Route.Cloud))
             {
                 return null;
@@ -213,7 +210,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     private Conversation Open(string id)
     {
         var now = time.GetTimestamp();
-        if (!_conversations.TryGetValue(id, out var conversation) || time.GetElapsedTime(conversation.LastActivity, now) > _quiet)
+        if (!_conversations.TryGetValue(id, out var conversation) || time.GetElapsedTime(conversation.LastActivity, now) > options.ConversationQuiet)
         {
             if (_conversations.Count >= MaxConversations)
             {
@@ -402,7 +399,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     /// intent as a yes would (a low-confidence command is not asked about twice).
     /// </summary>
     private Understanding Answered(Pending pending, string text) =>
-        pending.Understanding with { Text = text, Confidence = Math.Max(pending.Understanding.Confidence, _confirmationConfidence) };
+        pending.Understanding with { Text = text, Confidence = Math.Max(pending.Understanding.Confidence, options.ConfirmationConfidence) };
 
     /// <summary>
     /// A command said with a pronoun, resolved to the last command's device: the intent of the
@@ -419,10 +416,12 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         }
 
         var device = Device(last.Intent!);
-        var intent = catalog[now.Intent!];
-        if (Device(intent.Name) != device)
+        var intent = catalog[heard];
+        var heardDevice = Device(heard);
+        if (heardDevice != device)
         {
-            if (catalog.Find(device + intent.Name[intent.Name.IndexOf('.', StringComparison.Ordinal)..]) is not { } same)
+            // The same action on the last command's device: "window.close" -> "sunroof.close".
+            if (catalog.Find(device + heard[heardDevice.Length..]) is not { } same)
             {
                 return null;
             }

@@ -350,7 +350,7 @@ internal static class SlotExtractor
     }
 
     /// <summary>Equal, or the plural of the phrase's word ("chargers", "windows", "glasses").</summary>
-    private static bool SameWord(string word, string phraseWord) =>
+    internal static bool SameWord(string word, string phraseWord) =>
         string.Equals(word, phraseWord, StringComparison.Ordinal)
         || (word.Length == phraseWord.Length + 1 && word[^1] == 's' && word.StartsWith(phraseWord, StringComparison.Ordinal))
         || (word.Length == phraseWord.Length + 2 && word.EndsWith("es", StringComparison.Ordinal) && word.StartsWith(phraseWord, StringComparison.Ordinal));
