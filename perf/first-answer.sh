@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Process start to the first answer of `ask "lock the doors"` (and to exit), warm caches, RUNS
-# runs each: the Release build as `dotnet run` starts it (JIT), and a ReadyToRun publish
-# (framework-dependent, linux-x64) of the same code.
-# Usage: [Nlu__Precision=Int8|Fp32] perf/first-answer.sh [RUNS]   (from the repository root)
+# runs each, fp32 and int8 side by side: the Release build as `dotnet run` starts it (JIT), and
+# the publish a car gets (`dotnet publish -r linux-x64 --self-contained`: ReadyToRun).
+# Usage: perf/first-answer.sh [RUNS]   (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-r2r=$(mktemp -d)
-trap 'rm -rf "$r2r"' EXIT
+published=$(mktemp -d)
+trap 'rm -rf "$published"' EXIT
 dotnet build Vehicle.Runtime/Cli -c Release -v q -nologo >/dev/null
-dotnet publish Vehicle.Runtime/Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$r2r" -v q -nologo >/dev/null
+dotnet publish Vehicle.Runtime/Cli -c Release -r linux-x64 --self-contained -o "$published" -v q -nologo >/dev/null
 
 first() {
   local start end line
@@ -19,6 +19,9 @@ first() {
   printf ', exit %5d ms\n' $(( (end - start) / 1000000 ))
 }
 
-first dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll >/dev/null # warm the caches (model, head)
-for _ in $(seq "$runs"); do printf 'JIT        '; first dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll; done
-for _ in $(seq "$runs"); do printf 'ReadyToRun '; first "$r2r/Vehicle.Runtime.Cli"; done
+for precision in Fp32 Int8; do
+  export Nlu__Precision=$precision
+  first dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll >/dev/null # warm the caches (model, head)
+  for _ in $(seq "$runs"); do printf '%s JIT        ' "$precision"; first dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll; done
+  for _ in $(seq "$runs"); do printf '%s published  ' "$precision"; first "$published/Vehicle.Runtime.Cli"; done
+done

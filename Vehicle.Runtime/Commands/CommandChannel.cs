@@ -68,6 +68,11 @@ internal sealed partial class CommandChannel : ICommandChannel
         _intake = new LaneWorker("intake", options.IntakeCapacity, ThreadPriority.Normal, time, ProcessIntake, Abandon, Fail, warmUp: () => intake.Understand("warm up the intake"));
         _interactive = new LaneWorker("interactive", options.InteractiveCapacity, ThreadPriority.Normal, time, ProcessInteractive, Abandon, Fail);
         _cloudLane = new LaneWorker("cloud", options.CloudCapacity, ThreadPriority.BelowNormal, time, ProcessCloud, Abandon, Fail);
+        foreach (var lane in new[] { _critical, _intake, _interactive, _cloudLane })
+        {
+            lane.WaitReady();
+        }
+
         WarmUp();
         metrics.ObserveQueueDepth(() =>
         [

@@ -55,11 +55,13 @@ internal sealed class LaneWorker : IDisposable
         });
         _thread = new Thread(Run) { IsBackground = true, Name = $"lane-{name}", Priority = priority };
         _thread.Start();
-
-        // The lane's first request must not pay for warming up its own thread (its session's
-        // first run on this thread, compiled code paths).
-        _ready.Wait();
     }
+
+    /// <summary>
+    /// Waits until the lane's thread has warmed up (its session's first run on this thread,
+    /// compiled code paths), so that its first request does not pay for it. Lanes warm up in parallel.
+    /// </summary>
+    public void WaitReady() => _ready.Wait();
 
     public string Name { get; }
 

@@ -240,6 +240,12 @@ public sealed partial class CopilotHost : ICommandChannel
 
     private CommandChannel Channel => _channel ?? throw new ObjectDisposedException(nameof(CopilotHost));
 
+    /// <summary>
+    /// Starts the parts in branches that need nothing of each other: the encoder sessions (model
+    /// files, two sessions, tokenizer; the intent head once the catalog is there); on this thread
+    /// the catalog, signals, profile and privacy; and, once the catalog checks out, the embedded
+    /// cloud (broker and responder). They join for the cloud link, the vehicle API and the channel.
+    /// </summary>
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         var options = Options;
@@ -250,103 +256,141 @@ public sealed partial class CopilotHost : ICommandChannel
         _meters = _services.MeterFactory ?? (_ownedMeters = new OwnedMeterFactory());
         var metrics = new RuntimeMetrics(_meters, this);
 
-        // The catalog and the signal definitions, loaded once and handed to everything that reads them.
-        var catalogPath = options.Nlu.ResolveCatalogPath();
-        Catalog = CatalogLoader.Load(catalogPath);
-        Signals = _services.Signals ?? new SignalStore(SignalStore.LoadDefinitions(options.Vehicle.ResolveSignalsPath()), _time);
-        foreach (var intent in Catalog.Intents)
-        {
-            foreach (var answer in intent.Answers)
-            {
-                if (Signals.Find(answer.Signal) is null)
-                {
-                    throw new CatalogException($"{catalogPath}: intent '{intent.Name}' reads signal {answer.Signal}, which the vehicle does not have.");
-                }
-            }
-        }
-
-        var catalogDone = Stopwatch.GetTimestamp();
-        Profile = _services.Profile ?? (_ownedProfile = ProfileStore.Open(options.Profile.ResolvePath()));
-        var profile = Profile;
-        var signals = Signals;
-        Privacy = new CloudPrivacy(options.Privacy, () => profile.Current, () => signals.Position);
-
-        var profileDone = Stopwatch.GetTimestamp();
-
-        // Two inference sessions: the critical lane never shares one with the other lanes.
-        IUtteranceUnderstander critical, intake;
-        if (_services.Understanders is { } given)
-        {
-            (critical, intake) = given();
-        }
-        else
-        {
-            var first = Understander.Create(options.Nlu, Catalog, _loggers, metrics);
-            try
-            {
-                intake = first.CreateSibling(_loggers);
-            }
-            catch
-            {
-                first.Dispose();
-                throw;
-            }
-
-            critical = first;
-        }
-
-        var understandingDone = Stopwatch.GetTimestamp();
-        ICloudGateway? cloud;
+        Task<EmbeddedCloudLink>? embedded = null;
+        var catalog = new TaskCompletionSource<IntentCatalog>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var understanding = _services.Understanders is { } given
+            ? Task.FromResult(Timed(given))
+            : Task.Run(() => Timed(() => ((IUtteranceUnderstander, IUtteranceUnderstander))Understander.CreatePair(options.Nlu, catalog.Task, _loggers, metrics)), CancellationToken.None);
+        double catalogMs, profileMs;
         try
         {
-            cloud = _services.CloudGateway ?? await StartCloudAsync(cancellationToken).ConfigureAwait(false);
+            // The catalog and the signal definitions, loaded once and handed to everything that reads them.
+            var catalogPath = options.Nlu.ResolveCatalogPath();
+            Catalog = CatalogLoader.Load(catalogPath);
+            catalog.SetResult(Catalog);
+            Signals = _services.Signals ?? new SignalStore(SignalStore.LoadDefinitions(options.Vehicle.ResolveSignalsPath()), _time);
+            foreach (var intent in Catalog.Intents)
+            {
+                foreach (var answer in intent.Answers)
+                {
+                    if (Signals.Find(answer.Signal) is null)
+                    {
+                        throw new CatalogException($"{catalogPath}: intent '{intent.Name}' reads signal {answer.Signal}, which the vehicle does not have.");
+                    }
+                }
+            }
+
+            catalogMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+            // A car whose catalog is broken starts no broker.
+            if (options.Cloud.Mode == CloudMode.Embedded && _services.CloudGateway is null)
+            {
+                embedded = Task.Run(() => StartEmbeddedCloudAsync(cancellationToken), cancellationToken);
+            }
+
+            var profileStarted = Stopwatch.GetTimestamp();
+            Profile = _services.Profile ?? (_ownedProfile = ProfileStore.Open(options.Profile.ResolvePath()));
+            var profile = Profile;
+            var signals = Signals;
+            Privacy = new CloudPrivacy(options.Privacy, () => profile.Current, () => signals.Position);
+            profileMs = Stopwatch.GetElapsedTime(profileStarted).TotalMilliseconds;
         }
         catch
         {
-            critical.Dispose();
-            intake.Dispose();
+            catalog.TrySetCanceled(CancellationToken.None);
+            await ReleaseAsync(understanding, embedded).ConfigureAwait(false);
             throw;
         }
 
+        var joined = Stopwatch.GetTimestamp();
+        IUtteranceUnderstander critical, intake;
+        double understandingMs;
+        try
+        {
+            ((critical, intake), understandingMs) = await understanding.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ReleaseAsync(null, embedded).ConfigureAwait(false);
+            throw;
+        }
+
+        ICloudGateway? cloud;
         IVehicleActuator actuator;
         try
         {
+            cloud = _services.CloudGateway ?? await StartCloudAsync(embedded).ConfigureAwait(false);
             actuator = _services.Actuator ?? (options.Vehicle.Api == Vehicle.VehicleApi.Kuksa
                 ? _kuksa = await KuksaVehicle.StartAsync(options.Vehicle.Kuksa, Signals, _time, _loggers, cancellationToken).ConfigureAwait(false)
                 : new SimulatedVehicle(Signals));
-        }
-        catch
-        {
-            critical.Dispose();
-            intake.Dispose();
-            throw;
-        }
-
-        try
-        {
             _channel = CommandChannel.Create(critical, intake, Catalog, Signals, actuator, options.Channel, options.Responses, cloud, _time, _loggers, metrics, Profile);
             _dialogue = new Dialogue(_channel, Catalog, options.Responses, _time, options.Channel);
         }
         catch
         {
             // The channel owns the sessions once it exists; until then they are the car's to release.
-            critical.Dispose();
-            intake.Dispose();
+            if (_channel is null)
+            {
+                critical.Dispose();
+                intake.Dispose();
+            }
+
+            await ReleaseAsync(null, embedded).ConfigureAwait(false);
             throw;
         }
 
         _ready.TrySetResult();
-        var done = Stopwatch.GetTimestamp();
-        var replaced = _services.CloudGateway is not null;
-        var total = Stopwatch.GetElapsedTime(started, done).TotalMilliseconds;
-        var catalogMs = Stopwatch.GetElapsedTime(started, catalogDone).TotalMilliseconds;
-        var profileMs = Stopwatch.GetElapsedTime(catalogDone, profileDone).TotalMilliseconds;
-        var understandingMs = Stopwatch.GetElapsedTime(profileDone, understandingDone).TotalMilliseconds;
-        var restMs = Stopwatch.GetElapsedTime(understandingDone, done).TotalMilliseconds;
-        LogStarted(_logger, options.Cloud.Mode, replaced, total, catalogMs, profileMs, understandingMs, restMs);
+        var total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var restMs = Stopwatch.GetElapsedTime(joined).TotalMilliseconds;
+        LogStarted(_logger, options.Cloud.Mode, _services.CloudGateway is not null, total, catalogMs, profileMs, understandingMs, restMs);
     }
 
-    private async Task<ICloudGateway?> StartCloudAsync(CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/>, with how long it took.</summary>
+    private static (T Result, double Milliseconds) Timed<T>(Func<T> work)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = work();
+        return (result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>After a failed start: waits for the branches still running and releases what they made.</summary>
+    private async Task ReleaseAsync(Task<((IUtteranceUnderstander, IUtteranceUnderstander), double)>? understanding, Task<EmbeddedCloudLink>? embedded)
+    {
+        if (understanding is not null)
+        {
+            try
+            {
+                var ((critical, intake), _) = await understanding.ConfigureAwait(false);
+                critical.Dispose();
+                intake.Dispose();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // It failed as well, or was cancelled by the failure being reported.
+            }
+        }
+
+        if (embedded is not null && _embedded is null)
+        {
+            try
+            {
+                await (await embedded.ConfigureAwait(false)).Lifetime.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // It failed as well.
+            }
+        }
+    }
+
+    private Task<EmbeddedCloudLink> StartEmbeddedCloudAsync(CancellationToken cancellationToken)
+    {
+        var start = _services.EmbeddedCloud ?? throw new InvalidOperationException(
+            "Cloud:Mode is embedded, but this host offers no embedded cloud: set Cloud:Mode to remote (with Bus:Connection:Broker) or off.");
+        return start(cancellationToken);
+    }
+
+    private async Task<ICloudGateway?> StartCloudAsync(Task<EmbeddedCloudLink>? embedded)
     {
         var bus = Options.Bus;
         switch (Options.Cloud.Mode)
@@ -354,9 +398,7 @@ public sealed partial class CopilotHost : ICommandChannel
             case CloudMode.Off:
                 return null;
             case CloudMode.Embedded:
-                var start = _services.EmbeddedCloud ?? throw new InvalidOperationException(
-                    "Cloud:Mode is embedded, but this host offers no embedded cloud: set Cloud:Mode to remote (with Bus:Connection:Broker) or off.");
-                _embedded = await start(cancellationToken).ConfigureAwait(false);
+                _embedded = await embedded!.ConfigureAwait(false);
                 bus.Connection = _embedded.Connection;
                 bus.ReplyKey = _embedded.ReplyKey;
                 if (string.IsNullOrEmpty(bus.OutboxPath))
@@ -407,6 +449,6 @@ public sealed partial class CopilotHost : ICommandChannel
         UnclaimedCloudResult?.Invoke(result);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Copilot started (cloud: {Mode}, replaced gateway: {Replaced}) in {Milliseconds:F0} ms: catalog and signals {CatalogMs:F0} ms, profile {ProfileMs:F0} ms, understanding {UnderstandingMs:F0} ms, cloud, vehicle and channel {RestMs:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Copilot started (cloud: {Mode}, replaced gateway: {Replaced}) in {Milliseconds:F0} ms: catalog and signals {CatalogMs:F0} ms, then profile {ProfileMs:F0} ms; beside them understanding {UnderstandingMs:F0} ms (model, sessions, head) and the embedded cloud; then cloud link, vehicle and channel {RestMs:F0} ms")]
     private static partial void LogStarted(ILogger logger, CloudMode mode, bool replaced, double milliseconds, double catalogMs, double profileMs, double understandingMs, double restMs);
 }

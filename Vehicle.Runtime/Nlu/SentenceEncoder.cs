@@ -31,13 +31,28 @@ internal sealed partial class SentenceEncoder : IDisposable
     private readonly long[] _types;
 
     public SentenceEncoder(ModelFiles files, NluOptions options, ILogger logger, BertTokenizer? tokenizer = null)
+        : this(files, options, logger, tokenizer is null ? () => CreateTokenizer(files) : () => tokenizer)
+    {
+    }
+
+    /// <summary>The same, with the tokenizer asked for once the session exists (it may be loading meanwhile on another thread).</summary>
+    internal SentenceEncoder(ModelFiles files, NluOptions options, ILogger logger, Func<BertTokenizer> tokenizer)
     {
         _maxTokens = options.MaxSequenceLength;
-        _tokenizer = tokenizer ?? BertTokenizer.Create(files.VocabPath, new BertOptions { LowerCaseBeforeTokenization = true, ApplyBasicTokenization = true });
+        (_session, Provider) = CreateSession(files, options, logger);
+        try
+        {
+            _tokenizer = tokenizer();
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+
         _clsId = _tokenizer.ClassificationTokenId;
         _sepId = _tokenizer.SeparatorTokenId;
         _padId = _tokenizer.PaddingTokenId;
-        (_session, Provider) = CreateSession(files, options, logger);
         _hasTokenTypes = _session.InputMetadata.ContainsKey("token_type_ids");
         // The token embeddings: the rank-3 output ([batch, tokens, dim]); some exports add a pooled one.
         _outputName = _session.OutputMetadata.FirstOrDefault(o => o.Value.Dimensions.Length == 3).Key
@@ -47,6 +62,10 @@ internal sealed partial class SentenceEncoder : IDisposable
         _mask = new long[_maxTokens];
         _types = new long[_maxTokens];
     }
+
+    /// <summary>The model's WordPiece tokenizer, from its vocabulary file.</summary>
+    internal static BertTokenizer CreateTokenizer(ModelFiles files) =>
+        BertTokenizer.Create(files.VocabPath, new BertOptions { LowerCaseBeforeTokenization = true, ApplyBasicTokenization = true });
 
     /// <summary>The WordPiece tokenizer (stateless, so encoders of the same model share it).</summary>
     public BertTokenizer Tokenizer => _tokenizer;

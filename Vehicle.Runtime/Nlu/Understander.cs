@@ -105,6 +105,45 @@ public sealed partial class Understander : IUtteranceUnderstander
         }
     }
 
+    /// <summary>
+    /// The car's two understanders (the critical lane's and the intake's), each with its own
+    /// session: the model is provisioned, and the two sessions and the tokenizer are made in
+    /// parallel, while the caller loads <paramref name="catalog"/>; the intent head (which needs
+    /// it) comes last. Not warmed up here: each lane warms its own on its own thread.
+    /// </summary>
+    internal static (Understander Critical, Understander Intake) CreatePair(NluOptions options, Task<IntentCatalog> catalog, ILoggerFactory loggerFactory, RuntimeMetrics metrics)
+    {
+        var logger = loggerFactory.CreateLogger<Understander>();
+        var stopwatch = Stopwatch.StartNew();
+        var files = ModelProvisioner.Provision(options, logger);
+        var tokenizer = Task.Run(() => SentenceEncoder.CreateTokenizer(files));
+        var second = Task.Run(() => new SentenceEncoder(files, options, logger, () => tokenizer.GetAwaiter().GetResult()));
+        SentenceEncoder? first = null;
+        try
+        {
+            first = new SentenceEncoder(files, options, logger, () => tokenizer.GetAwaiter().GetResult());
+            var intents = catalog.GetAwaiter().GetResult();
+            var (classifier, laneHead) = ClassifierCache.LoadOrTrain(intents, files, first, options, logger);
+            var intake = second.GetAwaiter().GetResult();
+            LogReady(logger, intents.Intents.Count, intents.Source, intents.Sha256[..12], options.OutOfDomainThreshold ?? classifier.Threshold, stopwatch.Elapsed.TotalMilliseconds);
+            return (new Understander(first, classifier, laneHead, intents, files, options, metrics), new Understander(intake, classifier, laneHead, intents, files, options, metrics));
+        }
+        catch
+        {
+            first?.Dispose();
+            try
+            {
+                second.GetAwaiter().GetResult().Dispose();
+            }
+            catch (Exception) when (!second.IsCompletedSuccessfully)
+            {
+                // It failed too (the same cause, reported once: the first failure is rethrown).
+            }
+
+            throw;
+        }
+    }
+
     /// <summary>Understands one utterance spoken from <paramref name="speaker"/>'s seat. Never throws on bad text.</summary>
     public Understanding Understand(string? text, Seat speaker = Seat.Driver)
     {

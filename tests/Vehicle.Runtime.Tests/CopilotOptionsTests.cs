@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Vehicle.Bus.Mqtt;
+using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Hosting;
 using Vehicle.Runtime.Privacy;
@@ -81,6 +83,72 @@ public sealed class CopilotOptionsTests
         finally
         {
             ProfileStore.Delete(options.Profile.Path);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_ModelMissingWhileTheEmbeddedCloudStarts_ClearErrorAndTheCloudReleased()
+    {
+        // The encoder sessions and the embedded cloud start side by side: when one fails, the
+        // start fails with its error and what the other made is released.
+        var options = new CopilotOptions();
+        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
+        options.Nlu.ModelPath = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx");
+        options.Nlu.VocabPath = options.Nlu.ModelPath + ".vocab";
+        var cloud = new FakeCloudLifetime();
+        try
+        {
+            var error = await Assert.ThrowsAsync<FileNotFoundException>(() => CopilotHost.StartAsync(options, new CopilotServices
+            {
+                EmbeddedCloud = _ => Task.FromResult(new EmbeddedCloudLink(new BrokerOptions(), null, cloud)),
+            }));
+            Assert.Contains("Nlu:ModelPath", error.Message, StringComparison.Ordinal);
+            Assert.Equal(1, cloud.Disposals);
+        }
+        finally
+        {
+            ProfileStore.Delete(options.Profile.Path);
+        }
+    }
+
+    [Fact]
+    public async Task StartAsync_BrokenCatalog_CatalogErrorAndNoEmbeddedCloudStarted()
+    {
+        var options = new CopilotOptions();
+        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
+        options.Nlu.CatalogPath = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(options.Nlu.CatalogPath, "intents: [");
+        var starts = 0;
+        try
+        {
+            var error = await Assert.ThrowsAsync<CatalogException>(() => CopilotHost.StartAsync(options, new CopilotServices
+            {
+                EmbeddedCloud = _ =>
+                {
+                    Interlocked.Increment(ref starts);
+                    return Task.FromResult(new EmbeddedCloudLink(new BrokerOptions(), null, new FakeCloudLifetime()));
+                },
+            }));
+            Assert.Contains(options.Nlu.CatalogPath, error.Message, StringComparison.Ordinal);
+            Assert.Equal(0, starts);
+        }
+        finally
+        {
+            File.Delete(options.Nlu.CatalogPath);
+            ProfileStore.Delete(options.Profile.Path);
+        }
+    }
+
+    private sealed class FakeCloudLifetime : IAsyncDisposable
+    {
+        private int _disposals;
+
+        public int Disposals => Volatile.Read(ref _disposals);
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref _disposals);
+            return ValueTask.CompletedTask;
         }
     }
 
