@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Vehicle.Bus.Car;
 using Vehicle.Runtime.Cloud;
@@ -47,35 +46,23 @@ public sealed class CopilotOptions
     public ResponseTable Responses { get; init; } = new();
 
     /// <summary>
-    /// Binds every section through Microsoft.Extensions.Options and validates the result.
+    /// Binds every section (by the configuration binder's generated code: no reflection at start)
+    /// and validates the result.
     /// </summary>
     /// <exception cref="OptionsValidationException">A setting is out of range or the settings contradict each other; the message lists every failure.</exception>
     public static CopilotOptions FromConfiguration(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var services = new ServiceCollection();
-        Add<NluOptions>(services, configuration, NluOptions.SectionName);
-        Add<CommandChannelOptions>(services, configuration, CommandChannelOptions.SectionName);
-        Add<VehicleOptions>(services, configuration, VehicleOptions.SectionName);
-        Add<CloudOptions>(services, configuration, CloudOptions.SectionName);
-        Add<CarBusOptions>(services, configuration, CarBusOptions.SectionName);
-        Add<PrivacyOptions>(services, configuration, PrivacyOptions.SectionName);
-        Add<ProfileOptions>(services, configuration, ProfileOptions.SectionName);
-        Add<TelemetryOptions>(services, configuration, TelemetryOptions.SectionName);
-        Add<ResponseTable>(services, configuration, ResponseTable.SectionName);
-        using var provider = services.BuildServiceProvider();
-        var options = new CopilotOptions
-        {
-            Nlu = Get<NluOptions>(provider, NluOptions.SectionName),
-            Channel = Get<CommandChannelOptions>(provider, CommandChannelOptions.SectionName),
-            Vehicle = Get<VehicleOptions>(provider, VehicleOptions.SectionName),
-            Cloud = Get<CloudOptions>(provider, CloudOptions.SectionName),
-            Bus = Get<CarBusOptions>(provider, CarBusOptions.SectionName),
-            Privacy = Get<PrivacyOptions>(provider, PrivacyOptions.SectionName),
-            Profile = Get<ProfileOptions>(provider, ProfileOptions.SectionName),
-            Telemetry = Get<TelemetryOptions>(provider, TelemetryOptions.SectionName),
-            Responses = Get<ResponseTable>(provider, ResponseTable.SectionName),
-        };
+        var options = new CopilotOptions();
+        Bind(NluOptions.SectionName, typeof(NluOptions), () => configuration.GetSection(NluOptions.SectionName).Bind(options.Nlu));
+        Bind(CommandChannelOptions.SectionName, typeof(CommandChannelOptions), () => configuration.GetSection(CommandChannelOptions.SectionName).Bind(options.Channel));
+        Bind(VehicleOptions.SectionName, typeof(VehicleOptions), () => configuration.GetSection(VehicleOptions.SectionName).Bind(options.Vehicle));
+        Bind(CloudOptions.SectionName, typeof(CloudOptions), () => configuration.GetSection(CloudOptions.SectionName).Bind(options.Cloud));
+        Bind(CarBusOptions.SectionName, typeof(CarBusOptions), () => configuration.GetSection(CarBusOptions.SectionName).Bind(options.Bus));
+        Bind(PrivacyOptions.SectionName, typeof(PrivacyOptions), () => configuration.GetSection(PrivacyOptions.SectionName).Bind(options.Privacy));
+        Bind(ProfileOptions.SectionName, typeof(ProfileOptions), () => configuration.GetSection(ProfileOptions.SectionName).Bind(options.Profile));
+        Bind(TelemetryOptions.SectionName, typeof(TelemetryOptions), () => configuration.GetSection(TelemetryOptions.SectionName).Bind(options.Telemetry));
+        Bind(ResponseTable.SectionName, typeof(ResponseTable), () => configuration.GetSection(ResponseTable.SectionName).Bind(options.Responses));
         options.Validate();
         return options;
     }
@@ -111,23 +98,17 @@ public sealed class CopilotOptions
         }
     }
 
-    private static void Add<T>(ServiceCollection services, IConfiguration configuration, string section)
-        where T : class =>
-        services.AddOptions<T>().Bind(configuration.GetSection(section));
-
-    private static T Get<T>(ServiceProvider provider, string section)
-        where T : class
+    /// <summary>Binds one section; a value a setter refuses, or one not of its type (an unknown Cloud:Mode), is a validation error naming the section.</summary>
+    private static void Bind(string section, Type type, Action bind)
     {
         try
         {
-            return provider.GetRequiredService<IOptions<T>>().Value;
+            bind();
         }
-        catch (Exception e) when (e is InvalidOperationException or System.Reflection.TargetInvocationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // A setter refused a value while binding (validated options, as the channel's are: the
-            // binder reaches them by reflection), or a value is not of its type (an unknown Cloud:Mode).
             var reason = e.InnerException is ArgumentException inner ? inner.Message : e.Message;
-            throw new OptionsValidationException(typeof(T).Name, typeof(T), [$"{section}: {reason}"]);
+            throw new OptionsValidationException(type.Name, type, [$"{section}: {reason}"]);
         }
     }
 }
