@@ -206,7 +206,7 @@ internal sealed partial class SentenceEncoder : IDisposable
         }
 
         var cpuOptions = CreateSessionOptions(options);
-        var bytes = SharedOrtModel(files, options);
+        var bytes = SharedOrtModel(files, options, logger);
 
         // The session reads its weights straight from the shared pinned buffer instead of
         // copying them: every lane's session uses the same 90 MB.
@@ -231,40 +231,65 @@ internal sealed partial class SentenceEncoder : IDisposable
     private static readonly Lock OrtModelsLock = new();
 
     /// <summary>
-    /// The model in ONNX Runtime's own format (graph optimised once, converted and cached on disk),
-    /// loaded once per process into a pinned buffer that lives as long as the process: sessions
-    /// created with <c>use_ort_model_bytes_directly</c> keep pointing into it.
+    /// The model in ONNX Runtime's own format (graph optimised once, converted and cached on disk
+    /// with its SHA-256 beside it), loaded once per process into a pinned buffer that lives as long
+    /// as the process: sessions created with <c>use_ort_model_bytes_directly</c> keep pointing into
+    /// it. What runs is verified: the bytes read are hashed against the stamp written when the file
+    /// was made, and a file changed since (or without a stamp) is made again from the verified model.
     /// </summary>
-    private static byte[] SharedOrtModel(ModelFiles files, NluOptions options)
+    private static byte[] SharedOrtModel(ModelFiles files, NluOptions options, ILogger logger)
     {
-        var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
-        var path = Path.Combine(directory, $"{files.Fingerprint[..16]}-ort{OrtEnv.Instance().GetVersionString()}.ort");
+        var path = OrtPath(files, options);
         lock (OrtModelsLock)
         {
-            if (OrtModels.TryGetValue(path, out var cached))
+            if (!OrtModels.TryGetValue(path, out var bytes))
             {
-                return cached;
+                OrtModels[path] = bytes = LoadOrMakeOrt(files, path, logger);
             }
 
-            if (!File.Exists(path))
-            {
-                Directory.CreateDirectory(directory);
-                var temporary = $"{path}.{Guid.NewGuid():N}.tmp.ort";
-                using (var convert = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = temporary })
-                {
-                    convert.AddSessionConfigEntry("session.save_model_format", "ORT");
-                    using var once = new InferenceSession(files.ModelPath, convert);
-                }
-
-                File.Move(temporary, path, overwrite: true);
-            }
-
-            using var stream = File.OpenRead(path);
-            var bytes = GC.AllocateUninitializedArray<byte>(checked((int)stream.Length), pinned: true);
-            stream.ReadExactly(bytes);
-            OrtModels[path] = bytes;
             return bytes;
         }
+    }
+
+    /// <summary>Where the ORT-format model of <paramref name="files"/> is cached (its digest beside it, <c>.sha256</c>).</summary>
+    internal static string OrtPath(ModelFiles files, NluOptions options) =>
+        Path.Combine(options.ResolveCacheDirectory(), "models", $"{files.Fingerprint[..16]}-ort{OrtEnv.Instance().GetVersionString()}.ort");
+
+    /// <summary>The cached ORT-format model when its bytes match its digest, else made again from <paramref name="files"/>' model.</summary>
+    internal static byte[] LoadOrMakeOrt(ModelFiles files, string path, ILogger logger)
+    {
+        var stamp = path + ".sha256";
+        if (File.Exists(path) && File.Exists(stamp))
+        {
+            var bytes = ReadPinned(path);
+            if (ModelProvisioner.Sha256Hex(bytes) == File.ReadAllText(stamp).Trim())
+            {
+                return bytes;
+            }
+
+            LogOrtChanged(logger, path);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp.ort";
+        using (var convert = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = temporary })
+        {
+            convert.AddSessionConfigEntry("session.save_model_format", "ORT");
+            using var once = new InferenceSession(files.ModelPath, convert);
+        }
+
+        var made = ReadPinned(temporary);
+        File.WriteAllText(stamp, ModelProvisioner.Sha256Hex(made));
+        File.Move(temporary, path, overwrite: true);
+        return made;
+    }
+
+    private static byte[] ReadPinned(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)stream.Length), pinned: true);
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     /// <summary>Session settings for single-request latency; each one is explained in Vehicle.Runtime/README.md.</summary>
@@ -285,6 +310,9 @@ internal sealed partial class SentenceEncoder : IDisposable
         session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return session;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cached ONNX Runtime model {Path} changed since it was made (or lost its digest): made again from the verified model")]
+    private static partial void LogOrtChanged(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoder running on CUDA (device {Device}), fp32, session created in {Milliseconds:F0} ms")]
     private static partial void LogCuda(ILogger logger, int device, double milliseconds);

@@ -45,6 +45,36 @@ public sealed class ModelProvisionerTests : IDisposable
         Assert.ThrowsAny<IOException>(() => ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
     }
 
+    // The ORT-format file is what the CPU sessions run: it is verified like the model it is made from.
+    [Fact]
+    public void OrtModel_ChangedAfterItWasMadeOrWithoutItsDigest_MadeAgainNeverRun()
+    {
+        var options = new NluOptions { CacheDirectory = _cache };
+        var files = ModelProvisioner.Provision(options, NullLogger.Instance);
+        var path = SentenceEncoder.OrtPath(files, options);
+        var made = SentenceEncoder.LoadOrMakeOrt(files, path, NullLogger.Instance);
+        Assert.Equal(File.ReadAllText(path + ".sha256").Trim(), ModelProvisioner.Sha256Hex(made));
+        Assert.Equal(ModelProvisioner.Sha256Hex(made), ModelProvisioner.Sha256Hex(File.ReadAllBytes(path)));
+
+        // Warm: read and checked, not made again.
+        var written = File.GetLastWriteTimeUtc(path);
+        Assert.Equal(made, SentenceEncoder.LoadOrMakeOrt(files, path, NullLogger.Instance));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(path));
+
+        Flip(path, made.Length / 2);
+        var tampered = ModelProvisioner.Sha256Hex(File.ReadAllBytes(path));
+        var again = SentenceEncoder.LoadOrMakeOrt(files, path, NullLogger.Instance);
+        Assert.NotEqual(tampered, ModelProvisioner.Sha256Hex(again));
+        Assert.Equal(File.ReadAllText(path + ".sha256").Trim(), ModelProvisioner.Sha256Hex(again));
+        Assert.Equal(ModelProvisioner.Sha256Hex(again), ModelProvisioner.Sha256Hex(File.ReadAllBytes(path)));
+
+        // A cache made before the digest existed is made again, with one.
+        File.Delete(path + ".sha256");
+        var stamped = SentenceEncoder.LoadOrMakeOrt(files, path, NullLogger.Instance);
+        Assert.Equal(File.ReadAllText(path + ".sha256").Trim(), ModelProvisioner.Sha256Hex(stamped));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(path)!, "*.tmp.ort"));
+    }
+
     private static void Flip(string path, long position)
     {
         using var stream = File.Open(path, FileMode.Open, FileAccess.ReadWrite);
