@@ -21,6 +21,7 @@ internal sealed class LaneWorker : IDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pending;
+    private WorkItem? _current;
     private long _serviceTicks;
     private readonly bool _spin;
     private volatile bool _abort;
@@ -78,11 +79,15 @@ internal sealed class LaneWorker : IDisposable
     public string? TryEnqueue(WorkItem item)
     {
         // Only with work ahead of it: an idle lane starts a request at once, whatever it cost before.
+        // A request whose outcome is already out is not ahead (its caller may be the one asking
+        // now: the lane counts it finished a moment later). Read in this order: the lane counts a
+        // request finished before it lets go of it.
         var service = Volatile.Read(ref _serviceTicks);
-        var pending = Pending;
-        if (pending > 0 && service > 0 && _time.GetTimestamp() + ((pending + 1) * service) > item.Deadline)
+        var done = Volatile.Read(ref _current) is { Outcome.IsCompleted: true } ? 1 : 0;
+        var ahead = Pending - done;
+        if (ahead > 0 && service > 0 && _time.GetTimestamp() + ((ahead + 1) * service) > item.Deadline)
         {
-            return $"deadline_unmeetable: {pending} waiting on the {Name} lane at ~{_time.GetElapsedTime(0, service).TotalMilliseconds:F1} ms each";
+            return $"deadline_unmeetable: {ahead} waiting on the {Name} lane at ~{_time.GetElapsedTime(0, service).TotalMilliseconds:F1} ms each";
         }
 
         Interlocked.Increment(ref _pending);
@@ -149,6 +154,7 @@ internal sealed class LaneWorker : IDisposable
                 while (_heap.TryDequeue(out var item, out _))
                 {
                     var started = _time.GetTimestamp();
+                    Volatile.Write(ref _current, item);
                     try
                     {
                         if (_abort)
@@ -169,6 +175,7 @@ internal sealed class LaneWorker : IDisposable
                     finally
                     {
                         Interlocked.Decrement(ref _pending);
+                        Volatile.Write(ref _current, null);
                     }
 
                     // Exponentially weighted service time (1/8 new), for admission control.
