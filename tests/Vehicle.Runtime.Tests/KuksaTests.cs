@@ -118,6 +118,9 @@ public sealed class KuksaTests(UnderstanderFixture fixture) : IDisposable
     private Task<CopilotHost> StartCarAsync(TimeSpan? confirm = null)
     {
         var options = new CopilotOptions { Cloud = { Mode = Cloud.CloudMode.Off } };
+        // These run on the real clock beside other tests: a critical budget far above the
+        // confirmation timeout, so that a busy machine cannot turn "not confirmed" into a missed deadline.
+        options.Channel.CriticalBudget = TimeSpan.FromSeconds(30);
         options.Vehicle.Api = VehicleApi.Kuksa;
         options.Vehicle.Kuksa.Address = "unix:" + Socket;
         options.Vehicle.Kuksa.ConnectWait = TimeSpan.FromSeconds(5);
