@@ -259,8 +259,8 @@ public sealed partial class CopilotHost : ICommandChannel
         Task<EmbeddedCloudLink>? embedded = null;
         var catalog = new TaskCompletionSource<IntentCatalog>(TaskCreationOptions.RunContinuationsAsynchronously);
         var understanding = _services.Understanders is { } given
-            ? Task.FromResult(Timed(given))
-            : Task.Run(() => Timed(() => ((IUtteranceUnderstander, IUtteranceUnderstander))Understander.CreatePair(options.Nlu, catalog.Task, _loggers, metrics)), CancellationToken.None);
+            ? TimedAsync(() => Task.FromResult(given()))
+            : Task.Run(() => TimedAsync(async () => ((IUtteranceUnderstander, IUtteranceUnderstander))await Understander.CreatePairAsync(options.Nlu, catalog.Task, _loggers, metrics).ConfigureAwait(false)), CancellationToken.None);
         double catalogMs, profileMs;
         try
         {
@@ -346,10 +346,10 @@ public sealed partial class CopilotHost : ICommandChannel
     }
 
     /// <summary>Runs <paramref name="work"/>, with how long it took.</summary>
-    private static (T Result, double Milliseconds) Timed<T>(Func<T> work)
+    private static async Task<(T Result, double Milliseconds)> TimedAsync<T>(Func<Task<T>> work)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = work();
+        var result = await work().ConfigureAwait(false);
         return (result, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

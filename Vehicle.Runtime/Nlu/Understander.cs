@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.Tokenizers;
 using Vehicle.Runtime.Catalog;
 using Vehicle.Runtime.Models;
 using Vehicle.Runtime.Telemetry;
@@ -107,37 +108,43 @@ public sealed partial class Understander : IUtteranceUnderstander
 
     /// <summary>
     /// The car's two understanders (the critical lane's and the intake's), each with its own
-    /// session: the model is provisioned, and the two sessions and the tokenizer are made in
-    /// parallel, while the caller loads <paramref name="catalog"/>; the intent head (which needs
-    /// it) comes last. Not warmed up here: each lane warms its own on its own thread.
+    /// session: the model is provisioned, then the two sessions are made on the thread pool while
+    /// this thread makes the tokenizer they share and the caller loads <paramref name="catalog"/>;
+    /// the intent head (which needs it) comes last. Not warmed up here: each lane warms its own on
+    /// its own thread.
     /// </summary>
-    internal static (Understander Critical, Understander Intake) CreatePair(NluOptions options, Task<IntentCatalog> catalog, ILoggerFactory loggerFactory, RuntimeMetrics metrics)
+    internal static async Task<(Understander Critical, Understander Intake)> CreatePairAsync(NluOptions options, Task<IntentCatalog> catalog, ILoggerFactory loggerFactory, RuntimeMetrics metrics)
     {
         var logger = loggerFactory.CreateLogger<Understander>();
         var stopwatch = Stopwatch.StartNew();
         var files = ModelProvisioner.Provision(options, logger);
-        var tokenizer = Task.Run(() => SentenceEncoder.CreateTokenizer(files));
-        var second = Task.Run(() => new SentenceEncoder(files, options, logger, () => tokenizer.GetAwaiter().GetResult()));
-        SentenceEncoder? first = null;
+        var tokenizer = new Lazy<BertTokenizer>(() => SentenceEncoder.CreateTokenizer(files));
+        Task<SentenceEncoder>[] sessions =
+        [
+            Task.Run(() => new SentenceEncoder(files, options, logger, () => tokenizer.Value)),
+            Task.Run(() => new SentenceEncoder(files, options, logger, () => tokenizer.Value)),
+        ];
         try
         {
-            first = new SentenceEncoder(files, options, logger, () => tokenizer.GetAwaiter().GetResult());
-            var intents = catalog.GetAwaiter().GetResult();
-            var (classifier, laneHead) = ClassifierCache.LoadOrTrain(intents, files, first, options, logger);
-            var intake = second.GetAwaiter().GetResult();
+            _ = tokenizer.Value;
+            var encoders = await Task.WhenAll(sessions).ConfigureAwait(false);
+            var intents = await catalog.ConfigureAwait(false);
+            var (classifier, laneHead) = ClassifierCache.LoadOrTrain(intents, files, encoders[0], options, logger);
             LogReady(logger, intents.Intents.Count, intents.Source, intents.Sha256[..12], options.OutOfDomainThreshold ?? classifier.Threshold, stopwatch.Elapsed.TotalMilliseconds);
-            return (new Understander(first, classifier, laneHead, intents, files, options, metrics), new Understander(intake, classifier, laneHead, intents, files, options, metrics));
+            return (new Understander(encoders[0], classifier, laneHead, intents, files, options, metrics), new Understander(encoders[1], classifier, laneHead, intents, files, options, metrics));
         }
         catch
         {
-            first?.Dispose();
-            try
+            foreach (var session in sessions)
             {
-                second.GetAwaiter().GetResult().Dispose();
-            }
-            catch (Exception) when (!second.IsCompletedSuccessfully)
-            {
-                // It failed too (the same cause, reported once: the first failure is rethrown).
+                try
+                {
+                    (await session.ConfigureAwait(false)).Dispose();
+                }
+                catch (Exception) when (!session.IsCompletedSuccessfully)
+                {
+                    // It failed too (the same cause, reported once: the first failure is rethrown).
+                }
             }
 
             throw;

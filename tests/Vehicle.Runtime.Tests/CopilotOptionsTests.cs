@@ -73,17 +73,8 @@ public sealed class CopilotOptionsTests
     [Fact]
     public async Task StartAsync_EmbeddedCloudAskedAndNoneOffered_ClearErrorAndNothingLeftRunning()
     {
-        var options = new CopilotOptions();
-        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
-        try
-        {
-            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CopilotHost.StartAsync(options));
-            Assert.Contains("Cloud:Mode is embedded", error.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            ProfileStore.Delete(options.Profile.Path);
-        }
+        var error = await StartFailsAsync<InvalidOperationException>(new CopilotOptions());
+        Assert.Contains("Cloud:Mode is embedded", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,58 +83,65 @@ public sealed class CopilotOptionsTests
         // The encoder sessions and the embedded cloud start side by side: when one fails, the
         // start fails with its error and what the other made is released.
         var options = new CopilotOptions();
-        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
         options.Nlu.ModelPath = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.onnx");
         options.Nlu.VocabPath = options.Nlu.ModelPath + ".vocab";
         var cloud = new FakeCloudLifetime();
-        try
-        {
-            var error = await Assert.ThrowsAsync<FileNotFoundException>(() => CopilotHost.StartAsync(options, new CopilotServices
-            {
-                EmbeddedCloud = _ => Task.FromResult(new EmbeddedCloudLink(new BrokerOptions(), null, cloud)),
-            }));
-            Assert.Contains("Nlu:ModelPath", error.Message, StringComparison.Ordinal);
-            Assert.Equal(1, cloud.Disposals);
-        }
-        finally
-        {
-            ProfileStore.Delete(options.Profile.Path);
-        }
+
+        var error = await StartFailsAsync<FileNotFoundException>(options, new CopilotServices { EmbeddedCloud = cloud.Start });
+
+        Assert.Contains("Nlu:ModelPath", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, cloud.Disposals);
     }
 
     [Fact]
     public async Task StartAsync_BrokenCatalog_CatalogErrorAndNoEmbeddedCloudStarted()
     {
         var options = new CopilotOptions();
-        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
         options.Nlu.CatalogPath = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(options.Nlu.CatalogPath, "intents: [");
-        var starts = 0;
+        var cloud = new FakeCloudLifetime();
         try
         {
-            var error = await Assert.ThrowsAsync<CatalogException>(() => CopilotHost.StartAsync(options, new CopilotServices
-            {
-                EmbeddedCloud = _ =>
-                {
-                    Interlocked.Increment(ref starts);
-                    return Task.FromResult(new EmbeddedCloudLink(new BrokerOptions(), null, new FakeCloudLifetime()));
-                },
-            }));
+            var error = await StartFailsAsync<CatalogException>(options, new CopilotServices { EmbeddedCloud = cloud.Start });
             Assert.Contains(options.Nlu.CatalogPath, error.Message, StringComparison.Ordinal);
-            Assert.Equal(0, starts);
+            Assert.Equal(0, cloud.Starts);
         }
         finally
         {
             File.Delete(options.Nlu.CatalogPath);
+        }
+    }
+
+    /// <summary>A start that fails with <typeparamref name="T"/>, the car's profile in a temporary file removed after.</summary>
+    private static async Task<T> StartFailsAsync<T>(CopilotOptions options, CopilotServices? services = null)
+        where T : Exception
+    {
+        options.Profile.Path = Path.Combine(Path.GetTempPath(), $"options-{Guid.NewGuid():N}.db");
+        try
+        {
+            return await Assert.ThrowsAsync<T>(() => CopilotHost.StartAsync(options, services));
+        }
+        finally
+        {
             ProfileStore.Delete(options.Profile.Path);
         }
     }
 
+    /// <summary>An embedded cloud that counts its starts and its disposals.</summary>
     private sealed class FakeCloudLifetime : IAsyncDisposable
     {
+        private int _starts;
         private int _disposals;
 
+        public int Starts => Volatile.Read(ref _starts);
+
         public int Disposals => Volatile.Read(ref _disposals);
+
+        public Task<EmbeddedCloudLink> Start(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _starts);
+            return Task.FromResult(new EmbeddedCloudLink(new BrokerOptions(), null, this));
+        }
 
         public ValueTask DisposeAsync()
         {
