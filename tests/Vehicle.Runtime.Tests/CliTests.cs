@@ -286,6 +286,7 @@ public sealed class CliTests
         var state = Directory.CreateTempSubdirectory("cli-state-");
         start.Environment["XDG_STATE_HOME"] = state.FullName;
         start.Environment["Profile__Path"] = Path.Combine(state.FullName, "profile.db");
+        RealClock.GenerousBudgets(start.Environment);
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

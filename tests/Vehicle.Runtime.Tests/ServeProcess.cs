@@ -54,6 +54,7 @@ internal sealed class ServeProcess : IAsyncDisposable
         start.Environment["XDG_STATE_HOME"] = state;
         start.Environment["Profile__Path"] = Path.Combine(state, "profile.db");
         start.Environment["Serve__Socket"] = socket;
+        RealClock.GenerousBudgets(start.Environment);
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

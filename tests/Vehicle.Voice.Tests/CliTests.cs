@@ -99,6 +99,10 @@ public sealed class CliTests : IDisposable
         var state = Directory.CreateDirectory(Path.Combine(_folder.FullName, "state-" + Guid.NewGuid().ToString("N")));
         start.Environment["XDG_STATE_HOME"] = state.FullName;
         start.Environment["Profile__Path"] = Path.Combine(state.FullName, "profile.db");
+
+        // What the car does is checked here, not how fast (perf/ measures that): budgets a busy CI machine cannot miss.
+        start.Environment["Channel__CriticalBudget"] = "00:00:30";
+        start.Environment["Channel__InteractiveBudget"] = "00:00:30";
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
