@@ -29,4 +29,5 @@ fi
 Vehicle.Voice/provision-vad.sh
 # One test project at a time (-m:1): on a 2-core machine the command channel's real deadlines and
 # the simulator's replays should not compete with another project's tests for the CPU.
-exec dotnet test Vehicle.sln -c Release -m:1 "$@"
+# A test that hangs fails the run after 5 minutes, named in the log, instead of stalling CI.
+exec dotnet test Vehicle.sln -c Release -m:1 --blame-hang-timeout 5m --blame-hang-dump-type none "$@"

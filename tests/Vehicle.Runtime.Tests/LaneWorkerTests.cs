@@ -16,53 +16,65 @@ public sealed class LaneWorkerTests
         // that one finished a moment later. It must not be counted as work ahead of the next one
         // (25 ms each: 2 x 25 ms would not fit the next one's 40 ms, 1 x 25 ms does).
         var time = new FakeTimeProvider();
-        using var hold = new ManualResetEventSlim(true);
+        using var gate = new ManualResetEventSlim(false);
         using var lane = new LaneWorker("critical", 8, ThreadPriority.Normal, time, Process, _ => { }, (_, _) => { });
         lane.WaitReady();
 
-        var first = Item(time, TimeSpan.FromMilliseconds(50));
+        var first = Item(time, TimeSpan.FromMilliseconds(50), Plain);
         Assert.Null(lane.TryEnqueue(first));
         await first.Outcome; // the lane's service time is now 25 ms
 
-        hold.Reset(); // the next one stays in service after its outcome is out
-        var second = Item(time, TimeSpan.FromMilliseconds(50));
+        var second = Item(time, TimeSpan.FromMilliseconds(50), Lingers);
         Assert.Null(lane.TryEnqueue(second));
         await second.Outcome;
         Assert.Equal(1, lane.Pending);
 
-        var third = Item(time, TimeSpan.FromMilliseconds(40));
+        var third = Item(time, TimeSpan.FromMilliseconds(40), Plain);
         Assert.Null(lane.TryEnqueue(third));
-        hold.Set();
-        await third.Outcome;
+        gate.Set();
+        await third.Outcome; // the worker is past the second one's gate: it served the third after it
 
         // Work really ahead still counts: one held in service with its outcome not out.
-        var blocked = Item(time, TimeSpan.FromMilliseconds(50), complete: false);
-        hold.Reset();
+        gate.Reset();
+        var blocked = Item(time, TimeSpan.FromMilliseconds(50), Held);
         Assert.Null(lane.TryEnqueue(blocked));
-        var refused = lane.TryEnqueue(Item(time, TimeSpan.FromMilliseconds(40)));
+        var refused = lane.TryEnqueue(Item(time, TimeSpan.FromMilliseconds(40), Plain));
         Assert.StartsWith("deadline_unmeetable: 1 waiting", refused, StringComparison.Ordinal);
-        hold.Set();
+        gate.Set();
         await blocked.Outcome;
         lane.Complete();
         await lane.Stopped;
 
+        // Plain: the outcome, then out of service; Lingers: the outcome, then in service until the gate
+        // opens; Held: in service until the gate opens, then the outcome. Each takes 25 ms of fake time.
         void Process(WorkItem item)
         {
             time.Advance(Service);
-            if (item.Request.Utterance != "held")
+            switch (item.Request.Utterance)
             {
-                Complete(item);
+                case Lingers:
+                    Complete(item);
+                    gate.Wait();
+                    break;
+                case Held:
+                    gate.Wait();
+                    Complete(item);
+                    break;
+                default:
+                    Complete(item);
+                    break;
             }
-
-            hold.Wait();
-            Complete(item);
         }
     }
 
-    private static WorkItem Item(FakeTimeProvider time, TimeSpan budget, bool complete = true)
+    private const string Plain = "lock the doors";
+    private const string Lingers = "lingers";
+    private const string Held = "held";
+
+    private static WorkItem Item(FakeTimeProvider time, TimeSpan budget, string utterance)
     {
         var now = time.GetTimestamp();
-        return new WorkItem(new CommandRequest(complete ? "lock the doors" : "held", Nlu.Seat.Driver), now, now + (long)(budget.TotalSeconds * time.TimestampFrequency), default(ActivityContext), CancellationToken.None);
+        return new WorkItem(new CommandRequest(utterance, Nlu.Seat.Driver), now, now + (long)(budget.TotalSeconds * time.TimestampFrequency), default(ActivityContext), CancellationToken.None);
     }
 
     private static void Complete(WorkItem item) =>
