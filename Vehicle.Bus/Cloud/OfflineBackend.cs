@@ -1,5 +1,4 @@
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using System.Text.Json.Serialization;
 
 namespace Vehicle.Bus.Cloud;
 
@@ -51,8 +50,7 @@ public sealed class OfflineBackend : ICloudBackend
         KnowledgeFile file;
         try
         {
-            file = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
-                .Deserialize<KnowledgeFile>(File.ReadAllText(path)) ?? new KnowledgeFile();
+            file = YamlJson.Deserialize(File.ReadAllText(path), KnowledgeYaml.Default.KnowledgeFile) ?? new KnowledgeFile();
         }
         catch (YamlDotNet.Core.YamlException e)
         {
@@ -173,14 +171,14 @@ public sealed class OfflineBackend : ICloudBackend
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 
-    private sealed class KnowledgeFile
+    internal sealed class KnowledgeFile
     {
         public List<KnowledgeEntry> Entries { get; set; } = [];
 
         public string? Fallback { get; set; }
     }
 
-    private sealed record KnowledgeEntry
+    internal sealed record KnowledgeEntry
     {
         public List<string> Match { get; init; } = [];
 
@@ -189,3 +187,8 @@ public sealed class OfflineBackend : ICloudBackend
         public string? Command { get; init; }
     }
 }
+
+/// <summary>The knowledge file's shape, read by generated code (see <see cref="YamlJson"/>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, NumberHandling = JsonNumberHandling.AllowReadingFromString, Converters = [typeof(YamlJson.ScalarText)])]
+[JsonSerializable(typeof(OfflineBackend.KnowledgeFile))]
+internal sealed partial class KnowledgeYaml : JsonSerializerContext;

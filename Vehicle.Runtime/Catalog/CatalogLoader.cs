@@ -1,11 +1,10 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Vehicle.Bus;
 using Vehicle.Runtime.Nlu;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Vehicle.Runtime.Catalog;
 
@@ -41,10 +40,7 @@ internal static class CatalogLoader
         CatalogDocument document;
         try
         {
-            var deserializer = new DeserializerBuilder()
-                .WithNamingConvention(UnderscoredNamingConvention.Instance)
-                .Build();
-            document = deserializer.Deserialize<CatalogDocument?>(Encoding.UTF8.GetString(yamlBytes))
+            document = YamlJson.Deserialize(Encoding.UTF8.GetString(yamlBytes), RuntimeYaml.Default.CatalogDocument)
                 ?? throw new CatalogException($"{source}: the catalog is empty.");
         }
         catch (YamlException e)
@@ -324,10 +320,10 @@ internal static class CatalogLoader
         var paths = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (value, segment) in own.Path ?? type.Path ?? [])
         {
-            paths[value] = segment switch
+            paths[value] = segment.ValueKind switch
             {
-                string one => [one],
-                IEnumerable<object> many => [.. many.Select(m => Convert.ToString(m, CultureInfo.InvariantCulture) ?? string.Empty)],
+                JsonValueKind.String => [segment.GetString()!],
+                JsonValueKind.Array when segment.EnumerateArray().All(m => m.ValueKind == JsonValueKind.String) => [.. segment.EnumerateArray().Select(m => m.GetString()!)],
                 _ => throw new CatalogException($"{where}: path of '{value}' must be a segment or a list of segments."),
             };
         }
@@ -436,9 +432,9 @@ internal static class CatalogLoader
 
     private static bool IsSnakeCase(string s) => s.Length > 0 && s.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
-    // YAML shapes. Unknown keys are errors (YamlDotNet's default), which catches typos such as
+    // YAML shapes (read through RuntimeYaml). Unknown keys are errors, which catches typos such as
     // "exmples" instead of silently training on nothing.
-    private sealed class CatalogDocument
+    internal sealed class CatalogDocument
     {
         public int Version { get; set; }
 
@@ -451,7 +447,7 @@ internal static class CatalogLoader
         public List<IntentDocument>? Intents { get; set; }
     }
 
-    private sealed class IntentDocument
+    internal sealed class IntentDocument
     {
         public string? Name { get; set; }
 
@@ -480,7 +476,7 @@ internal static class CatalogLoader
         public List<PreconditionDocument>? ConfirmWhen { get; set; }
     }
 
-    private sealed class AnswerDocument
+    internal sealed class AnswerDocument
     {
         public string? Signal { get; set; }
 
@@ -489,7 +485,7 @@ internal static class CatalogLoader
         public int Decimals { get; set; }
     }
 
-    private sealed class SlotDocument
+    internal sealed class SlotDocument
     {
         public string? Type { get; set; }
 
@@ -503,7 +499,7 @@ internal static class CatalogLoader
 
         public Dictionary<string, string>? Speaker { get; set; }
 
-        public Dictionary<string, object>? Path { get; set; }
+        public Dictionary<string, JsonElement>? Path { get; set; }
 
         public Dictionary<string, double>? Words { get; set; }
 
@@ -532,7 +528,7 @@ internal static class CatalogLoader
         public string? Preference { get; set; }
     }
 
-    private sealed class InferDocument
+    internal sealed class InferDocument
     {
         public string? From { get; set; }
 
@@ -541,7 +537,7 @@ internal static class CatalogLoader
         public string? Value { get; set; }
     }
 
-    private sealed class ActuationDocument
+    internal sealed class ActuationDocument
     {
         public string? Signal { get; set; }
 
@@ -556,7 +552,7 @@ internal static class CatalogLoader
         public string? UnitSlot { get; set; }
     }
 
-    private sealed class PreconditionDocument
+    internal sealed class PreconditionDocument
     {
         public string? Signal { get; set; }
 

@@ -22,6 +22,7 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
     private readonly Task _writer;
     private readonly TimeSpan _retryDelay;
     private ProfileSnapshot _current;
+    private HistoryLog _history = null!; // made by Load, under _gate once the store is open
     private long _writerErrors;
     private long _historyDropped;
 
@@ -237,8 +238,8 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
                 ProfileSnapshot snapshot;
                 lock (_gate)
                 {
-                    var history = Current.Data.History.Concat(batch).TakeLast(HistoryCapacity).ToList();
-                    snapshot = Current.WithHistory(history);
+                    _history.Append(batch);
+                    snapshot = Current.WithHistory(_history.View);
                     Volatile.Write(ref _current, snapshot);
                 }
 
@@ -333,7 +334,8 @@ public sealed class ProfileStore : IPersonalProfile, IDisposable, IAsyncDisposab
             Latitude = r.IsDBNull(3) ? null : r.GetDouble(3),
             Longitude = r.IsDBNull(4) ? null : r.GetDouble(4),
         });
-        return new ProfileData { Owner = owner, Contacts = contacts, Places = places, Preferences = preferences, History = history };
+        _history = new HistoryLog(history, HistoryCapacity);
+        return new ProfileData { Owner = owner, Contacts = contacts, Places = places, Preferences = preferences, History = _history.View };
     }
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read)

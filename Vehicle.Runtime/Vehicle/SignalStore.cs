@@ -1,8 +1,7 @@
 using System.Collections.Frozen;
 using System.Threading.Channels;
+using Vehicle.Bus;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Vehicle.Runtime.Vehicle;
 
@@ -42,8 +41,7 @@ public sealed class SignalStore
         SignalsDocument document;
         try
         {
-            document = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
-                .Deserialize<SignalsDocument?>(File.ReadAllText(path)) ?? new SignalsDocument();
+            document = YamlJson.Deserialize(File.ReadAllText(path), RuntimeYaml.Default.SignalsDocument) ?? new SignalsDocument();
         }
         catch (YamlException e)
         {
@@ -177,12 +175,12 @@ public sealed class SignalStore
 
     private sealed record Subscriber(string Prefix, Channel<SignalChange> Channel);
 
-    private sealed class SignalsDocument
+    internal sealed class SignalsDocument
     {
         public Dictionary<string, SignalDocument>? Signals { get; set; }
     }
 
-    private sealed class SignalDocument
+    internal sealed class SignalDocument
     {
         public string? Type { get; set; }
 

@@ -259,7 +259,9 @@ public sealed class ServeTests
         {
             using var refused = TlsChannel(port, pki.Root, client);
             var error = await Assert.ThrowsAsync<RpcException>(async () => await new Health.HealthClient(refused).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10)));
-            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+            // Refused in the handshake: under TLS 1.3 the client may count its handshake done before the
+            // server rejects its certificate, and then sees the connection close under its first request.
+            Assert.True(error.StatusCode is StatusCode.Unavailable or StatusCode.Internal, error.ToString());
         }
 
         Assert.Equal(0, await serve.TerminateAsync());
