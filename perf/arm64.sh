@@ -69,7 +69,8 @@ emulate() {
 publish=$work/publish
 echo "publishing linux-arm64 (self-contained)" >&2
 start=$(date +%s)
-dotnet publish Vehicle.Runtime/Cli -c Release -r linux-arm64 --self-contained -o "$publish" -v q -nologo >/dev/null
+# ReadyToRun (-p:PublishAot=false): a Native AOT compile for arm64 on this x64 machine would need an arm64 sysroot.
+dotnet publish Vehicle.Runtime/Cli -c Release -r linux-arm64 --self-contained -p:PublishAot=false -o "$publish" -v q -nologo >/dev/null
 echo "published in $(($(date +%s) - start)) s: $(du -sh "$publish" | cut -f1)" >&2
 # Every native part an arm64 ELF (e_machine 0xB7 at offset 18), and the model shipped with it.
 for part in Vehicle.Runtime.Cli libonnxruntime.so libe_sqlite3.so libcoreclr.so; do
@@ -127,17 +128,8 @@ echo "serve under qemu-aarch64: gRPC health over its Unix socket, then SIGTERM" 
 socket=$state/run/copilot.sock
 emulate "${guest_env[@]}" Serve__Socket="$socket" Cloud__Mode=off -- "$publish/Vehicle.Runtime.Cli" serve > "$work/serve.log" 2>&1 &
 serve_pid=$!
-health=$(printf '\x00\x00\x00\x00\x0b\x0a\x09readiness' | base64)
 serving=""
-for _ in $(seq 1 240); do
-  if [ -S "$socket" ] && echo "$health" | base64 -d | curl -s --http2-prior-knowledge --unix-socket "$socket" -X POST \
-      -H "content-type: application/grpc" -H "te: trailers" --data-binary @- http://localhost/grpc.health.v1.Health/Check 2>/dev/null \
-      | od -An -tx1 | tr -d ' \n' | grep -q '0000000002080[1]$'; then
-    serving=yes
-    break
-  fi
-  sleep 0.5
-done
+perf/serve-ready.sh "$socket" 240 && serving=yes
 kill -TERM "$serve_pid" 2>/dev/null || true
 wait "$serve_pid" && serve_rc=0 || serve_rc=$?
 if [ -z "$serving" ] || [ "$serve_rc" -ne 0 ] || ! grep -q "Copilot stopped" "$work/serve.log"; then

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Process start to the first answer of `ask "lock the doors"` (and to exit), warm caches, RUNS
-# runs each, fp32 and int8 side by side: the Release build as `dotnet run` starts it (JIT), and
-# the publish a car gets (`dotnet publish -r linux-x64 --self-contained`: ReadyToRun).
+# Process start to the first answer of `ask "lock the doors"` (and to exit), warm caches, RUNS runs
+# each, fp32 and int8 side by side: the Release build as `dotnet` starts it (JIT), the ReadyToRun
+# publish (-p:PublishAot=false: what perf/arm64.sh publishes) and the Native AOT publish a car gets.
 # Usage: perf/first-answer.sh [RUNS]   (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-published=$(mktemp -d)
-trap 'rm -rf "$published"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 dotnet build Vehicle.Runtime/Cli -c Release -v q -nologo >/dev/null
-dotnet publish Vehicle.Runtime/Cli -c Release -r linux-x64 --self-contained -o "$published" -v q -nologo >/dev/null
+perf/publish-car.sh "$work/aot"
+perf/publish-car.sh "$work/r2r" -p:PublishAot=false
 
 first() {
   local start end line
@@ -19,9 +20,13 @@ first() {
   printf ', exit %5d ms\n' $(( (end - start) / 1000000 ))
 }
 
+jit=(dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll)
 for precision in Fp32 Int8; do
   export Nlu__Precision=$precision
-  first dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll >/dev/null # warm the caches (model, head)
-  for _ in $(seq "$runs"); do printf '%s JIT        ' "$precision"; first dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll; done
-  for _ in $(seq "$runs"); do printf '%s published  ' "$precision"; first "$published/Vehicle.Runtime.Cli"; done
+  first "${jit[@]}" >/dev/null # warm the caches (model, head)
+  for _ in $(seq "$runs"); do
+    printf '%s JIT         ' "$precision"; first "${jit[@]}"
+    printf '%s ReadyToRun  ' "$precision"; first "$work/r2r/Vehicle.Runtime.Cli"
+    printf '%s Native AOT  ' "$precision"; first "$work/aot/Vehicle.Runtime.Cli"
+  done
 done
