@@ -16,7 +16,8 @@ dotnet build Vehicle.Runtime/Cli -c Release -v q -nologo >/dev/null
 perf/publish-car.sh "$work/aot"
 cat tests/Vehicle.Runtime.Tests/Data/heldout.jsonl tests/Vehicle.Runtime.Tests/Data/test.jsonl \
   | sed -E 's/^\{"text": "(([^"\\]|\\.)*)".*/\1/' > "$work/one"
-for _ in 1 2 3 4 5; do cat "$work/one"; done | head -n 1000 > "$work/lines"
+for _ in 1 2 3 4 5; do cat "$work/one"; done > "$work/all"
+head -n 1000 "$work/all" > "$work/lines"
 jit="dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll"
 aot="$work/aot/Vehicle.Runtime.Cli"
 Nlu__Precision=Fp32 $jit ask "warm the caches" >/dev/null 2>&1
