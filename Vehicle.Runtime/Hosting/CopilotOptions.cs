@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Vehicle.Bus.Car;
+using Vehicle.Bus.Mqtt;
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Nlu;
@@ -75,6 +76,17 @@ public sealed class CopilotOptions
         if (Cloud.Mode == CloudMode.Remote && string.IsNullOrEmpty(Bus.Connection.Broker))
         {
             failures.Add("Cloud:Mode is remote but Bus:Connection:Broker is not set");
+        }
+        else if (Cloud.Mode == CloudMode.Remote)
+        {
+            try
+            {
+                MqttConnection.ParseBroker(Bus.Connection.Broker!);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"Bus:Connection:Broker: {e.Message}"); // at start, not an unhandled exception at the first connection
+            }
         }
 
         if (Privacy.LocationPrecisionKm <= 0)

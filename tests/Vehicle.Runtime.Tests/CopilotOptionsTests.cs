@@ -70,6 +70,17 @@ public sealed class CopilotOptionsTests
         Assert.Contains("Bus:Connection:Broker", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:1883")]
+    [InlineData("http://broker:1883")]
+    public void Validate_RemoteWithABrokerThatIsNoMqttAddress_RefusedNamingIt(string broker)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => CopilotOptions.FromConfiguration(Config(new() { ["Cloud:Mode"] = "remote", ["Bus:Connection:Broker"] = broker })));
+
+        Assert.Contains("Bus:Connection:Broker: broker must look like mqtt://", error.Message, StringComparison.Ordinal);
+        Assert.Contains(broker, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StartAsync_EmbeddedCloudAskedAndNoneOffered_ClearErrorAndNothingLeftRunning()
     {
