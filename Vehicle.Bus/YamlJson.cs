@@ -17,8 +17,9 @@ namespace Vehicle.Bus;
 /// </summary>
 /// <remarks>
 /// Scalars follow YAML's core schema: plain <c>null</c>, <c>~</c> or nothing is null, plain
-/// <c>true</c>/<c>false</c> a boolean, a plain number a number; anything quoted is text. A text member
-/// takes any scalar as written (<see cref="ScalarText"/>). Anchors and aliases are not supported.
+/// <c>true</c>/<c>false</c> (or <c>True</c>, <c>FALSE</c>...) a boolean, a plain number a number;
+/// anything quoted is text. A text member takes any scalar as written (<see cref="ScalarText"/>).
+/// Anchors and aliases are not supported.
 /// A value that does not fit its document (an unknown key, a list for a number) is a
 /// <see cref="YamlException"/> at the line and column of that value in the file.
 /// </remarks>
@@ -161,9 +162,9 @@ public static partial class YamlJson
         {
             writer.WriteNullValue();
         }
-        else if (scalar.Value is "true" or "false")
+        else if (scalar.Value is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
         {
-            writer.WriteBooleanValue(scalar.Value == "true");
+            writer.WriteBooleanValue(scalar.Value[0] is 't' or 'T');
         }
         else if (JsonNumber().IsMatch(scalar.Value))
         {
@@ -175,7 +176,7 @@ public static partial class YamlJson
         }
     }
 
-    private static bool IsNull(Scalar scalar) => scalar.IsPlainImplicit && scalar.Value is "" or "~" or "null";
+    private static bool IsNull(Scalar scalar) => scalar.IsPlainImplicit && scalar.Value is "" or "~" or "null" or "Null" or "NULL";
 
     private static readonly SearchValues<char> PathSpecials = SearchValues.Create(".' /\"[]()\t\n\r\f\b\\\u0085\u2028\u2029");
 

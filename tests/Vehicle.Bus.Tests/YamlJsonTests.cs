@@ -15,12 +15,12 @@ public sealed class YamlJsonTests
             name: "20"
             count: 3
             ratio: -0.25
-            flag: true
+            flag: True
             note: 20
             also: 'true'
-            nothing: ~
+            nothing: NULL
             max_words: "7"
-            items: [a, 1.50, null]
+            items: [a, 1.50, ~]
             map: {"Vehicle.Speed": x, k: [1, 2]}
             """,
             TestYaml.Default.Doc)!;
