@@ -15,7 +15,9 @@ cat tests/Vehicle.Runtime.Tests/Data/heldout.jsonl tests/Vehicle.Runtime.Tests/D
 for _ in 1 2 3 4 5; do cat "$work/one"; done > "$work/all"
 head -n 1000 "$work/all" > "$work/lines"
 mkfifo "$work/in"
-dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll ask --batch < "$work/in" > "$work/out" 2>/dev/null &
+# An empty state of its own (profile, outbox): the user's profile history would grow with every run.
+XDG_STATE_HOME="$work" Profile__Path="$work/profile.db" \
+  dotnet Vehicle.Runtime/Cli/bin/Release/net10.0/Vehicle.Runtime.Cli.dll ask --batch < "$work/in" > "$work/out" 2>/dev/null &
 pid=$!
 exec 3>"$work/in"
 cat "$work/lines" >&3

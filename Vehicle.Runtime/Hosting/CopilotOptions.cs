@@ -73,19 +73,16 @@ public sealed class CopilotOptions
     public void Validate()
     {
         var failures = new List<string>();
-        if (Cloud.Mode == CloudMode.Remote && string.IsNullOrEmpty(Bus.Connection.Broker))
-        {
-            failures.Add("Cloud:Mode is remote but Bus:Connection:Broker is not set");
-        }
-        else if (Cloud.Mode == CloudMode.Remote)
+        if (Cloud.Mode == CloudMode.Remote)
         {
             try
             {
-                MqttConnection.ParseBroker(Bus.Connection.Broker!);
+                // Checked at start, not an unhandled exception at the first connection.
+                MqttConnection.ParseBroker(Bus.Connection.Broker ?? string.Empty);
             }
             catch (ArgumentException e)
             {
-                failures.Add($"Bus:Connection:Broker: {e.Message}"); // at start, not an unhandled exception at the first connection
+                failures.Add(string.IsNullOrEmpty(Bus.Connection.Broker) ? "Cloud:Mode is remote but Bus:Connection:Broker is not set" : $"Bus:Connection:Broker: {e.Message}");
             }
         }
 
