@@ -67,7 +67,10 @@ public sealed class CompressedTimeProvider : TimeProvider, IDisposable
         List<Entry> due = [];
         lock (_gate)
         {
-            var ahead = (long)((target - GetUtcNow()).TotalSeconds * Stopwatch.Frequency);
+            // A DateTimeOffset counts 100 ns ticks and the clock finer ones: the jump covers the whole
+            // tick the target names, so jumping to NextDue (rounded down to its tick) reaches that timer.
+            var goal = _origin + (long)((Int128)((target - _start).Ticks + 1) * Stopwatch.Frequency / TimeSpan.TicksPerSecond) - 1;
+            var ahead = goal - GetTimestamp();
             if (ahead > 0)
             {
                 Interlocked.Add(ref _offset, ahead);

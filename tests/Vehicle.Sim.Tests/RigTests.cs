@@ -81,6 +81,21 @@ public sealed class RigTests
     }
 
     [Fact]
+    public void CompressedClock_JumpToNextDue_AlwaysFiresThatTimer()
+    {
+        // NextDue is a DateTimeOffset (100 ns ticks), the clock counts finer: a jump to it must still
+        // reach the timer, every time, not only when enough real time passes between the two reads.
+        using var clock = new CompressedTimeProvider(Start);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var fired = 0;
+            using var timer = clock.CreateTimer(_ => fired++, null, TimeSpan.FromTicks(10_000_000 + (i * 37)), Timeout.InfiniteTimeSpan);
+            Assert.Equal(1, clock.JumpTo(clock.NextDue!.Value));
+            Assert.Equal(1, fired);
+        }
+    }
+
+    [Fact]
     public async Task CompressedClock_Advance_StopsAtEachDueTimerBeforeGoingOn()
     {
         using var clock = new CompressedTimeProvider(Start);
