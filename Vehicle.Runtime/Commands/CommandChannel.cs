@@ -127,14 +127,26 @@ internal sealed partial class CommandChannel : ICommandChannel
         SubmitAsync(new CommandRequest(utterance, speaker), cancellationToken);
 
     /// <inheritdoc/>
-    public ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken = default) =>
+        Submit(request, resumeOnLane: false, cancellationToken);
+
+    /// <summary>
+    /// The same for <see cref="Dialogue"/>: what awaits the outcome resumes on the lane thread that
+    /// set it (not queued to the thread pool), so a turn's next step never waits for a pool thread
+    /// (a starved pool would hold "close it" back after its look at "it"). Only for code that does
+    /// bookkeeping there and hands its own result on asynchronously.
+    /// </summary>
+    internal ValueTask<CommandOutcome> SubmitOnLaneAsync(CommandRequest request, CancellationToken cancellationToken) =>
+        Submit(request, resumeOnLane: true, cancellationToken);
+
+    private ValueTask<CommandOutcome> Submit(CommandRequest request, bool resumeOnLane, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = _time.GetTimestamp();
 
         // Until understood it may be a vehicle command, so the critical budget orders it in its
         // queue (a caller's own budget wins); understanding then sets the real lane and deadline.
-        var item = new WorkItem(request, now, now + Ticks(request.Budget ?? _options.CriticalBudget), Activity.Current?.Context ?? default, cancellationToken);
+        var item = new WorkItem(request, now, now + Ticks(request.Budget ?? _options.CriticalBudget), Activity.Current?.Context ?? default, resumeOnLane, cancellationToken);
         if (Volatile.Read(ref _closing) != 0)
         {
             return ValueTask.FromResult(Reject(item, "shutting_down"));

@@ -15,7 +15,7 @@ namespace Vehicle.Runtime.Commands;
 /// its lanes, deadlines and policy; a follow-up is a new request whose understanding the dialogue
 /// completes (<see cref="CommandRequest.Proposal"/>), so its deadline starts when it is said.
 /// </summary>
-internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, CommandChannelOptions options)
+internal sealed partial class Dialogue(CommandChannel channel, IntentCatalog catalog, ResponseTable responses, TimeProvider time, CommandChannelOptions options)
 {
     /// <summary>Undo the last command of the conversation.</summary>
     public const string UndoIntent = "system.undo";
@@ -29,15 +29,53 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Conversation> _conversations = new(StringComparer.Ordinal);
 
-    /// <summary>Runs one turn of the request's conversation.</summary>
-    public async ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one turn of the request's conversation. A turn's steps (the look at "it", the answer
+    /// to a question, each part of "x and y") follow each other on the lane thread that finished
+    /// the step before, never waiting for a thread-pool thread; the caller gets the outcome handed
+    /// on asynchronously, so its own code never runs on a lane's thread.
+    /// </summary>
+    public ValueTask<CommandOutcome> SubmitAsync(CommandRequest request, CancellationToken cancellationToken)
+    {
+        var turn = TurnAsync(request, cancellationToken);
+        if (turn.IsCompleted)
+        {
+            return turn;
+        }
+
+        var handoff = new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        turn.AsTask().ContinueWith(
+            static (done, state) =>
+            {
+                var handoff = (TaskCompletionSource<CommandOutcome>)state!;
+                if (done.IsCanceled)
+                {
+                    handoff.TrySetCanceled();
+                }
+                else if (done.Exception is { } failure)
+                {
+                    handoff.TrySetException(failure.InnerExceptions);
+                }
+                else
+                {
+                    handoff.TrySetResult(done.Result);
+                }
+            },
+            handoff,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return new ValueTask<CommandOutcome>(handoff.Task);
+    }
+
+    private async ValueTask<CommandOutcome> TurnAsync(CommandRequest request, CancellationToken cancellationToken)
     {
         var id = request.Conversation ?? "seat:" + request.Speaker.ToContractName();
         if (request.FromCloud)
         {
             // A command the cloud suggests is not a turn; one that needs a yes is asked in the
             // speaker's conversation ("Shall I open the trunk?"), and the next "yes" runs it.
-            var suggested = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+            var suggested = await channel.SubmitOnLaneAsync(request, cancellationToken).ConfigureAwait(false);
             if (suggested.Kind != OutcomeKind.Refused || suggested.Reason?.StartsWith("confirmation_required", StringComparison.Ordinal) != true)
             {
                 return suggested;
@@ -54,7 +92,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         // Requests already decided elsewhere (proposals, undos) are not turns.
         if (request.Proposal is not null || request.Restore is not null)
         {
-            return await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+            return await channel.SubmitOnLaneAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         // A turn's time runs from here: a follow-up's outcome counts its understanding too.
@@ -67,7 +105,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             if (YesNo.IsYes(text))
             {
                 var confirmed = request with { Proposal = pending.Understanding with { Text = text, Latency = time.GetElapsedTime(started) }, Confirmed = true };
-                return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
+                return Remember(id, confirmed, await channel.SubmitOnLaneAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
             }
 
             if (YesNo.IsNo(text))
@@ -78,7 +116,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         else if ((pending is { Kind: "slot" } ? Fill(pending, text, request.Speaker) : pending is { Kind: "choice" } ? Choose(pending, text) : null) is { } filled)
         {
             var answered = Within(request with { Proposal = filled with { Latency = time.GetElapsedTime(started) } }, filled.Intent!, started);
-            return Remember(id, answered, await channel.SubmitAsync(answered, cancellationToken).ConfigureAwait(false), started);
+            return Remember(id, answered, await channel.SubmitOnLaneAsync(answered, cancellationToken).ConfigureAwait(false), started);
         }
 
         // Anything else said instead drops what was pending and is handled on its own; a bare
@@ -96,7 +134,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         // "Close it" after "open the passenger window": the pronoun is the last command's device.
         if (last is not null && Anaphor().Match(text) is { Success: true } pronoun)
         {
-            var look = (await channel.SubmitAsync(request with { UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
+            var look = (await channel.SubmitOnLaneAsync(request with { UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
             var referred = Refer(last.Understanding, look, text, request.Speaker);
             if (referred is null && look?.Intent is not (UndoIntent or FollowUpIntent)
                 && (look is not { Route: Route.Onboard } || catalog[look.Intent!].Actuations.Count == 0 || look.Confidence < options.ConfirmationConfidence))
@@ -104,20 +142,20 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
                 // Not a vehicle command the words are sure of on their own ("shut it" heard as
                 // "stop"): heard again with the device named ("shut sunroof").
                 var named = text[..pronoun.Index] + Device(last.Understanding.Intent!) + text[(pronoun.Index + pronoun.Length)..];
-                var again = (await channel.SubmitAsync(request with { Utterance = named, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
+                var again = (await channel.SubmitOnLaneAsync(request with { Utterance = named, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false)).Understanding;
                 referred = Refer(last.Understanding, again is null ? null : again with { Text = text }, text, request.Speaker);
             }
 
             if (referred is not null)
             {
                 var resolved = Within(request with { Proposal = referred }, referred.Intent!, started);
-                return Remember(id, resolved, await channel.SubmitAsync(resolved, cancellationToken).ConfigureAwait(false), started);
+                return Remember(id, resolved, await channel.SubmitOnLaneAsync(resolved, cancellationToken).ConfigureAwait(false), started);
             }
 
             request = look is { Intent: not null } ? request with { Proposal = look } : request;
         }
 
-        var outcome = await channel.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+        var outcome = await channel.SubmitOnLaneAsync(request, cancellationToken).ConfigureAwait(false);
         if (outcome is { Kind: OutcomeKind.Answered, Understanding.Intent: UndoIntent or FollowUpIntent } understood)
         {
             if (last is null)
@@ -128,7 +166,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             var followUp = understood.Understanding!.Intent == UndoIntent
                 ? Within(request with { Proposal = understood.Understanding, Restore = last.Previous }, UndoIntent, started)
                 : Within(request with { Proposal = FollowUp(last.Understanding, text, request.Speaker) with { Latency = understood.Understanding.Latency } }, last.Understanding.Intent!, started);
-            outcome = await channel.SubmitAsync(followUp, cancellationToken).ConfigureAwait(false);
+            outcome = await channel.SubmitOnLaneAsync(followUp, cancellationToken).ConfigureAwait(false);
             return Remember(id, followUp, outcome, started);
         }
 
@@ -138,7 +176,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
             && outcome.Reason?.StartsWith("confirmation_required: confidence", StringComparison.Ordinal) == true)
         {
             var confirmed = Within(request with { Proposal = outcome.Understanding, Confirmed = true }, same, started);
-            return Remember(id, confirmed, await channel.SubmitAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
+            return Remember(id, confirmed, await channel.SubmitOnLaneAsync(confirmed, cancellationToken).ConfigureAwait(false), started);
         }
 
         return Remember(id, request, outcome, started: null);
@@ -155,7 +193,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         var understood = new List<Understanding>(parts.Count);
         foreach (var part in parts)
         {
-            var look = await channel.SubmitAsync(request with { Utterance = part, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false);
+            var look = await channel.SubmitOnLaneAsync(request with { Utterance = part, UnderstandOnly = true }, cancellationToken).ConfigureAwait(false);
             if (look.Understanding is not { Intent: { } intent } understanding
                 || intent is UndoIntent or FollowUpIntent
                 || (understanding.Route == Route.Cloud ? understanding.Reason is not null : understanding.Confidence < options.ConfirmationConfidence)
@@ -171,7 +209,7 @@ internal sealed partial class Dialogue(ICommandChannel channel, IntentCatalog ca
         for (var i = 0; i < parts.Count; i++)
         {
             var one = request with { Utterance = parts[i], Proposal = understood[i] };
-            outcomes.Add(Remember(id, one, await channel.SubmitAsync(one, cancellationToken).ConfigureAwait(false), started: null));
+            outcomes.Add(Remember(id, one, await channel.SubmitOnLaneAsync(one, cancellationToken).ConfigureAwait(false), started: null));
         }
 
         // The whole utterance's outcome: the first command's, under the words as said.

@@ -5,9 +5,15 @@ using Vehicle.Runtime.Nlu;
 namespace Vehicle.Runtime.Commands;
 
 /// <summary>A request on its way through the lanes; completed exactly once.</summary>
-internal sealed class WorkItem(CommandRequest request, long admitted, long deadline, ActivityContext parent, CancellationToken cancellationToken)
+/// <param name="request">The request.</param>
+/// <param name="admitted">Admission time (<see cref="TimeProvider.GetTimestamp"/>).</param>
+/// <param name="deadline">The first deadline, in timestamp ticks.</param>
+/// <param name="parent">The trace it belongs to.</param>
+/// <param name="resumeOnLane">Whether what awaits the outcome runs on the thread that sets it (see <see cref="CommandChannel.SubmitOnLaneAsync"/>) rather than on the thread pool.</param>
+/// <param name="cancellationToken">The caller's cancellation.</param>
+internal sealed class WorkItem(CommandRequest request, long admitted, long deadline, ActivityContext parent, bool resumeOnLane, CancellationToken cancellationToken)
 {
-    private readonly TaskCompletionSource<CommandOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<CommandOutcome> _outcome = new(resumeOnLane ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
 
     public CommandRequest Request { get; } = request;
 

@@ -12,27 +12,35 @@ namespace Vehicle.Runtime.Models;
 /// <item>every <c>MatMul</c> whose right input is a constant fp32 matrix [K, N] becomes ONNX
 /// Runtime's <c>DynamicQuantizeMatMul</c> (com.microsoft): int8 weights with one symmetric scale
 /// per output column, activations quantised at run time;</item>
-/// <item>every <c>Gather</c> from a constant fp32 table [V, D] with V ≥ <see cref="MinTableRows"/>
-/// (the word embeddings) gathers from an int8 table with one symmetric scale per row and
-/// dequantises only the rows it gathered (<c>Gather</c>, <c>Cast</c>, <c>Mul</c>).</item>
+/// <item>the word-embedding <c>Gather</c> (a constant fp32 table [V, D], V ≥ <see cref="MinTableRows"/>,
+/// indexed by the graph input <c>input_ids</c>) leaves the graph: its table becomes int8 with one
+/// symmetric scale per row (<see cref="Int8Model.Embeddings"/>, looked up in managed code by
+/// <see cref="WordEmbeddings"/>, which keeps only the rows in use), and the graph takes the
+/// looked-up rows as a new input, <see cref="EmbeddingsInput"/>.</item>
 /// </list>
-/// Everything else (layer norms, softmax, biases, the small position tables) stays fp32. The
+/// Everything else (layer norms, softmax, biases, the small position tables, any other table) stays fp32. The
 /// weights shrink about 4×; the output stays within the error of 8-bit weights (cosine ≥ 0.99
 /// to fp32 on the shipped model).
 /// </summary>
 internal static class Int8Quantizer
 {
     /// <summary>Bumped whenever the rewrite changes: part of the cache key of a quantised model.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
-    /// <summary>Smallest table worth an int8 copy (the position and token-type tables stay fp32).</summary>
+    /// <summary>The graph input that takes the word embeddings (the int8 model's rows, dequantised).</summary>
+    public const string EmbeddingsInput = "inputs_embeds";
+
+    /// <summary>The graph input the word-embedding table is indexed by (what the encoder feeds).</summary>
+    private const string IdsInput = "input_ids";
+
+    /// <summary>Smallest table taken out of the graph (the position and token-type tables stay in it, fp32).</summary>
     public const int MinTableRows = 1000;
 
     private const string Microsoft = "com.microsoft";
 
-    /// <summary>The INT8 model of <paramref name="fp32Model"/> (ONNX bytes in, ONNX bytes out).</summary>
+    /// <summary>The INT8 model of <paramref name="fp32Model"/> (ONNX bytes in; ONNX bytes and the int8 word-embedding table out).</summary>
     /// <exception cref="InvalidDataException">Not an ONNX model, or a constant it needs is stored outside the file.</exception>
-    public static byte[] Quantize(byte[] fp32Model, out QuantizationSummary summary)
+    public static Int8Model Quantize(byte[] fp32Model, out QuantizationSummary summary)
     {
         ModelProto model;
         try
@@ -46,10 +54,10 @@ internal static class Int8Quantizer
 
         var graph = model.Graph ?? throw new InvalidDataException("the ONNX model has no graph");
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 13;
         var replaced = new HashSet<string>(StringComparer.Ordinal);
         var nodes = new List<NodeProto>(graph.Node.Count);
         int matMuls = 0, gathers = 0;
+        (sbyte[] Values, float[] Scales)? embeddings = null;
         long before = 0, after = 0;
         foreach (var node in graph.Node)
         {
@@ -72,26 +80,20 @@ internal static class Int8Quantizer
                 continue;
             }
 
-            if (node.OpType == "Gather" && node.Domain is "" or "ai.onnx" && node.Input.Count == 2 && Axis(node) == 0
+            if (embeddings is null && node.OpType == "Gather" && node.Domain is "" or "ai.onnx" && node.Input.Count == 2 && Axis(node) == 0
+                && node.Input[1] == IdsInput && graph.Input.FirstOrDefault(i => i.Name == IdsInput) is { } ids
                 && initializers.TryGetValue(node.Input[0], out var table) && IsFloatMatrix(table) && table.Dims[0] >= MinTableRows)
             {
-                var (quantized, scales) = QuantizeRows(table);
-                graph.Initializer.Add(quantized);
-                graph.Initializer.Add(scales);
+                embeddings = QuantizeRows(table);
                 replaced.Add(table.Name);
-                nodes.AddRange(GatherInt8(node, quantized.Name, scales.Name, opset));
-                if (opset >= 13)
-                {
-                    // Unsqueeze takes its axes as an input from opset 13 on.
-                    var axes = new TensorProto { Name = AxesName(node), DataType = (int)TensorProto.Types.DataType.Int64 };
-                    axes.Dims.Add(1);
-                    axes.Int64Data.Add(-1);
-                    graph.Initializer.Add(axes);
-                }
-
+                graph.Input.Add(EmbeddingsValue(ids, table.Dims[1]));
+                var identity = new NodeProto { Name = node.Name + "_managed", OpType = "Identity" };
+                identity.Input.Add(EmbeddingsInput);
+                identity.Output.Add(node.Output);
+                nodes.Add(identity);
                 gathers++;
                 before += FloatCount(table) * 4;
-                after += quantized.RawData.Length + scales.RawData.Length;
+                after += embeddings.Value.Values.Length + (embeddings.Value.Scales.Length * 4);
                 continue;
             }
 
@@ -103,6 +105,10 @@ internal static class Int8Quantizer
         foreach (var name in replaced.Where(n => !stillRead.Contains(n)))
         {
             graph.Initializer.Remove(initializers[name]);
+            if (graph.Input.FirstOrDefault(i => i.Name == name) is { } listed)
+            {
+                graph.Input.Remove(listed); // IR < 4 lists constants among the inputs
+            }
         }
 
         graph.Node.Clear();
@@ -114,7 +120,7 @@ internal static class Int8Quantizer
 
         model.MetadataProps.Add(new StringStringEntryProto { Key = "vehicle.quantizer", Value = $"int8 v{Version}" });
         summary = new QuantizationSummary(matMuls, gathers, before, after);
-        return model.ToByteArray();
+        return new Int8Model(model.ToByteArray(), embeddings?.Values, embeddings?.Scales);
     }
 
     private static bool IsFloatMatrix(TensorProto tensor) =>
@@ -182,7 +188,7 @@ internal static class Int8Quantizer
     }
 
     /// <summary>Per row v: scale = max |T[v, :]| / 127, T ≈ scale × int8.</summary>
-    private static (TensorProto Quantized, TensorProto Scales) QuantizeRows(TensorProto table)
+    private static (sbyte[] Values, float[] Scales) QuantizeRows(TensorProto table)
     {
         var values = Floats(table);
         int rows = (int)table.Dims[0], columns = (int)table.Dims[1];
@@ -204,41 +210,25 @@ internal static class Int8Quantizer
             }
         }
 
-        return (Int8Tensor(table.Name + "_int8", table.Dims, quantized), FloatTensor(table.Name + "_scale", [rows], scales));
+        return (quantized, scales);
     }
 
-    /// <summary>Gather(int8 table, ids) → Cast → × Unsqueeze(Gather(scales, ids)): only the gathered rows are dequantised.</summary>
-    private static IEnumerable<NodeProto> GatherInt8(NodeProto gather, string table, string scales, long opset)
+    /// <summary>The new graph input: float, the ids' shape with the row length appended.</summary>
+    private static ValueInfoProto EmbeddingsValue(ValueInfoProto ids, long dimension)
     {
-        var ids = gather.Input[1];
-        var prefix = Prefix(gather);
-        NodeProto Node(string op, string name, IEnumerable<string> inputs, string output, params AttributeProto[] attributes)
+        var shape = new TensorShapeProto();
+        if (ids.Type?.TensorType?.Shape is { } idsShape)
         {
-            var node = new NodeProto { OpType = op, Name = $"{prefix}_{name}" };
-            node.Input.AddRange(inputs);
-            node.Output.Add(output);
-            node.Attribute.AddRange(attributes);
-            return node;
+            shape.Dim.AddRange(idsShape.Dim.Select(d => d.Clone()));
         }
 
-        yield return Node("Gather", "int8", [table, ids], prefix + "_rows_int8");
-        yield return Node("Gather", "scale", [scales, ids], prefix + "_row_scale");
-        yield return Node("Cast", "cast", [prefix + "_rows_int8"], prefix + "_rows", new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
-        if (opset >= 13)
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = dimension });
+        return new ValueInfoProto
         {
-            yield return Node("Unsqueeze", "unsqueeze", [prefix + "_row_scale", AxesName(gather)], prefix + "_row_scale_1");
-        }
-        else
-        {
-            yield return Node("Unsqueeze", "unsqueeze", [prefix + "_row_scale"], prefix + "_row_scale_1", new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { -1 } });
-        }
-
-        yield return Node("Mul", "dequantize", [prefix + "_rows", prefix + "_row_scale_1"], gather.Output[0]);
+            Name = EmbeddingsInput,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
     }
-
-    private static string Prefix(NodeProto gather) => gather.Name.Length > 0 ? gather.Name : gather.Output[0];
-
-    private static string AxesName(NodeProto gather) => Prefix(gather) + "_axes";
 
     private static sbyte ToInt8(float value, int range) => (sbyte)Math.Clamp(MathF.Round(value, MidpointRounding.ToEven), -range, range);
 
@@ -259,7 +249,13 @@ internal static class Int8Quantizer
 
 /// <summary>What a quantisation rewrote.</summary>
 /// <param name="MatMuls">MatMul nodes now DynamicQuantizeMatMul.</param>
-/// <param name="Gathers">Embedding gathers now from an int8 table.</param>
+/// <param name="Gathers">Word-embedding gathers now done in managed code from an int8 table (0 or 1).</param>
 /// <param name="BytesBefore">fp32 bytes of the constants rewritten.</param>
 /// <param name="BytesAfter">int8 bytes and scales that replaced them.</param>
 internal sealed record QuantizationSummary(int MatMuls, int Gathers, long BytesBefore, long BytesAfter);
+
+/// <summary>A quantised encoder.</summary>
+/// <param name="Model">The ONNX model.</param>
+/// <param name="Embeddings">Its int8 word-embedding table, row after row (null when the graph had none to take out).</param>
+/// <param name="EmbeddingScales">One scale per row of <paramref name="Embeddings"/>.</param>
+internal sealed record Int8Model(byte[] Model, sbyte[]? Embeddings, float[]? EmbeddingScales);

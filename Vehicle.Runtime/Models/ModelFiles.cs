@@ -8,7 +8,8 @@ namespace Vehicle.Runtime.Models;
 /// <param name="Fingerprint">Identifies the model run, precision included (caches are keyed by it).</param>
 /// <param name="Precision">The precision of <paramref name="ModelPath"/>.</param>
 /// <param name="SourceFingerprint">For an INT8 model: the fingerprint of the fp32 model it was quantised from.</param>
-internal sealed record ModelFiles(string ModelPath, string VocabPath, string Fingerprint, ModelPrecision Precision = ModelPrecision.Fp32, string? SourceFingerprint = null)
+/// <param name="EmbeddingsPath">For an INT8 model: its word-embedding table (<see cref="WordEmbeddings"/>), which the model takes as an input.</param>
+internal sealed record ModelFiles(string ModelPath, string VocabPath, string Fingerprint, ModelPrecision Precision = ModelPrecision.Fp32, string? SourceFingerprint = null, string? EmbeddingsPath = null)
 {
     /// <summary>
     /// The encoder the intent head belongs to: the fp32 model, whatever precision runs. An INT8

@@ -50,42 +50,84 @@ internal static partial class ModelProvisioner
     {
         var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
         var vocabPath = Path.Combine(directory, VocabFileName);
-        var (path, stamp, fingerprint) = Int8Names(directory, ModelSha256[..16] + VocabSha256[..16]);
-        return File.Exists(path) && File.Exists(stamp) && HasLength(vocabPath, VocabLength) && FileSha256(vocabPath) == VocabSha256
-            && File.ReadAllText(stamp).Trim() == FileSha256(path)
-            ? new ModelFiles(path, vocabPath, fingerprint, ModelPrecision.Int8, ModelSha256[..16] + VocabSha256[..16])
+        return HasLength(vocabPath, VocabLength) && FileSha256(vocabPath) == VocabSha256
+            ? VerifiedInt8(directory, ModelSha256[..16] + VocabSha256[..16], vocabPath)
             : null;
     }
 
-    private static (string Path, string Stamp, string Fingerprint) Int8Names(string directory, string fp32Fingerprint)
+    /// <summary>
+    /// The cached INT8 files of the fp32 model <paramref name="fp32Fingerprint"/> when they match
+    /// their stamp, else null. The stamp (<c>.onnx.sha256</c>) holds the model's SHA-256 and, on a
+    /// second line, the word-embedding table's (<c>-</c> when the model has none): a changed,
+    /// missing or unmatched file of the pair makes both again.
+    /// </summary>
+    private static ModelFiles? VerifiedInt8(string directory, string fp32Fingerprint, string vocabPath)
     {
-        var path = Path.Combine(directory, $"{fp32Fingerprint[..16]}-int8-v{Int8Quantizer.Version}.onnx");
-        return (path, path + ".sha256", $"i8v{Int8Quantizer.Version}-{fp32Fingerprint}");
+        var stem = Path.Combine(directory, $"{fp32Fingerprint[..16]}-int8-v{Int8Quantizer.Version}");
+        string model = stem + ".onnx", table = stem + ".embeddings", stamp = model + ".sha256";
+        var files = new ModelFiles(model, vocabPath, $"i8v{Int8Quantizer.Version}-{fp32Fingerprint}", ModelPrecision.Int8, fp32Fingerprint, table);
+        if (!File.Exists(model) || !File.Exists(stamp))
+        {
+            return null;
+        }
+
+        var digests = File.ReadAllLines(stamp);
+        if (digests.Length != 2 || digests[0] != FileSha256(model))
+        {
+            return null;
+        }
+
+        if (digests[1] == "-")
+        {
+            return files with { EmbeddingsPath = null };
+        }
+
+        return File.Exists(table) && digests[1] == FileSha256(table) ? files : null;
     }
 
     /// <summary>
-    /// The INT8 model of <paramref name="fp32"/>, made once and cached beside it, keyed by the source
-    /// model's digest and the quantiser's version. The file's own SHA-256 is written next to it
-    /// when it is made and checked on every start: a cache changed since is made again.
+    /// The INT8 model of <paramref name="fp32"/> and its word-embedding table, made once and cached
+    /// beside it, keyed by the source model's digest and the quantiser's version; the files' own
+    /// SHA-256 digests are written next to them when they are made and checked on every start: a
+    /// cache changed since is made again.
     /// </summary>
     private static ModelFiles ProvisionInt8(ModelFiles fp32, NluOptions options, ILogger logger)
     {
         var directory = Path.Combine(options.ResolveCacheDirectory(), "models");
-        var (path, stamp, fingerprint) = Int8Names(directory, fp32.Fingerprint);
-        if (File.Exists(path) && File.Exists(stamp) && File.ReadAllText(stamp).Trim() == FileSha256(path))
+        if (VerifiedInt8(directory, fp32.Fingerprint, fp32.VocabPath) is { } cached)
         {
-            return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8, fp32.Fingerprint);
+            return cached;
         }
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        var bytes = Int8Quantizer.Quantize(File.ReadAllBytes(fp32.ModelPath), out var summary);
+        var int8 = Int8Quantizer.Quantize(File.ReadAllBytes(fp32.ModelPath), out var summary);
+        var stem = Path.Combine(directory, $"{fp32.Fingerprint[..16]}-int8-v{Int8Quantizer.Version}");
         Directory.CreateDirectory(directory);
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllBytes(temporary, bytes);
-        File.Move(temporary, path, overwrite: true);
-        File.WriteAllText(stamp, Sha256Hex(bytes));
+        var tableDigest = "-";
+        if (int8.Embeddings is { } values)
+        {
+            using var table = new MemoryStream();
+            WordEmbeddings.Write(table, values, int8.EmbeddingScales);
+            WriteAtomically(stem + ".embeddings", table.GetBuffer().AsSpan(0, (int)table.Length));
+            tableDigest = Sha256Hex(table.GetBuffer().AsSpan(0, (int)table.Length));
+        }
+
+        WriteAtomically(stem + ".onnx", int8.Model);
+        File.WriteAllText(stem + ".onnx.sha256", $"{Sha256Hex(int8.Model)}\n{tableDigest}\n");
         LogQuantized(logger, summary.MatMuls, summary.Gathers, summary.BytesBefore / 1e6, summary.BytesAfter / 1e6, stopwatch.Elapsed.TotalMilliseconds);
-        return new ModelFiles(path, fp32.VocabPath, fingerprint, ModelPrecision.Int8, fp32.Fingerprint);
+        return VerifiedInt8(directory, fp32.Fingerprint, fp32.VocabPath)
+            ?? throw new IOException($"the INT8 encoder written to {directory} does not read back as written");
+    }
+
+    private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        using (var stream = File.Create(temporary))
+        {
+            stream.Write(bytes);
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     internal static ModelFiles ProvisionFp32(NluOptions options, ILogger logger)
@@ -234,7 +276,7 @@ internal static partial class ModelProvisioner
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "INT8 encoder made: {MatMuls} MatMuls and {Gathers} embedding table(s), {Before:F1} MB of fp32 constants → {After:F1} MB, in {Milliseconds:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "INT8 encoder made: {MatMuls} MatMuls and {Gathers} word-embedding table(s), {Before:F1} MB of fp32 constants → {After:F1} MB, in {Milliseconds:F0} ms")]
     private static partial void LogQuantized(ILogger logger, int matMuls, int gathers, double before, double after, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The cached encoder in {Directory} does not match its SHA-256 digest: extracting it again")]

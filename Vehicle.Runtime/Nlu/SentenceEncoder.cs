@@ -25,10 +25,14 @@ internal sealed partial class SentenceEncoder : IDisposable
     private readonly int _sepId;
     private readonly int _padId;
 
+    // The INT8 model's word embeddings, looked up here and fed to the graph (null: the graph gathers them).
+    private readonly WordEmbeddings? _embeddings;
+
     // Reused for batch-1 inference: the hot path allocates only the ORT tensor wrappers.
     private readonly long[] _ids;
     private readonly long[] _mask;
     private readonly long[] _types;
+    private readonly float[]? _embeds;
 
     public SentenceEncoder(ModelFiles files, NluOptions options, ILogger logger, BertTokenizer? tokenizer = null)
         : this(files, options, logger, tokenizer is null ? () => CreateTokenizer(files) : () => tokenizer)
@@ -61,6 +65,26 @@ internal sealed partial class SentenceEncoder : IDisposable
         _ids = new long[_maxTokens];
         _mask = new long[_maxTokens];
         _types = new long[_maxTokens];
+        var takesEmbeddings = _session.InputMetadata.ContainsKey(Int8Quantizer.EmbeddingsInput);
+        if (takesEmbeddings != (files.EmbeddingsPath is not null))
+        {
+            _session.Dispose();
+            throw new InvalidDataException(takesEmbeddings
+                ? $"The encoder '{files.ModelPath}' takes its word embeddings as an input, and no table was given for it."
+                : $"A word-embedding table was given for the encoder '{files.ModelPath}', which does not take one.");
+        }
+
+        if (files.EmbeddingsPath is { } table)
+        {
+            _embeddings = WordEmbeddings.Shared(table);
+            if (_embeddings.Dimension != Dimension)
+            {
+                _session.Dispose();
+                throw new InvalidDataException($"The word-embedding table '{table}' has rows of {_embeddings.Dimension}, the encoder {Dimension}.");
+            }
+
+            _embeds = new float[_maxTokens * Dimension];
+        }
     }
 
     /// <summary>The model's WordPiece tokenizer, from its vocabulary file.</summary>
@@ -149,9 +173,18 @@ internal sealed partial class SentenceEncoder : IDisposable
         using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, count), shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, count), shape);
         using var typesValue = _hasTokenTypes ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, count), shape) : null;
-        var inputs = _hasTokenTypes
-            ? new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue, ["token_type_ids"] = typesValue! }
-            : new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue };
+        var inputs = new Dictionary<string, OrtValue> { ["input_ids"] = idsValue, ["attention_mask"] = maskValue };
+        if (typesValue is not null)
+        {
+            inputs["token_type_ids"] = typesValue;
+        }
+
+        using var embedsValue = _embeddings is null ? null : LookUp(batch, width, ids);
+        if (embedsValue is not null)
+        {
+            inputs[Int8Quantizer.EmbeddingsInput] = embedsValue;
+        }
+
         using var runOptions = new RunOptions();
         using var outputs = _session.Run(runOptions, inputs, [_outputName]);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
@@ -181,6 +214,15 @@ internal sealed partial class SentenceEncoder : IDisposable
                 TensorPrimitives.Divide(row, norm, row);
             }
         }
+    }
+
+    /// <summary>The word embeddings of <paramref name="ids"/> ([batch, width, dimension]), from the INT8 model's table.</summary>
+    private OrtValue LookUp(int batch, int width, long[] ids)
+    {
+        var count = batch * width;
+        var embeds = count <= _maxTokens ? _embeds! : new float[count * Dimension];
+        _embeddings!.Lookup(ids.AsSpan(0, count), embeds.AsSpan(0, count * Dimension));
+        return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, embeds.AsMemory(0, count * Dimension), [batch, width, Dimension]);
     }
 
     private static (InferenceSession Session, string Provider) CreateSession(ModelFiles files, NluOptions options, ILogger logger)

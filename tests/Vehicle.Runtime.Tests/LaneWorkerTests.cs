@@ -74,7 +74,7 @@ public sealed class LaneWorkerTests
     private static WorkItem Item(FakeTimeProvider time, TimeSpan budget, string utterance)
     {
         var now = time.GetTimestamp();
-        return new WorkItem(new CommandRequest(utterance, Nlu.Seat.Driver), now, now + (long)(budget.TotalSeconds * time.TimestampFrequency), default(ActivityContext), CancellationToken.None);
+        return new WorkItem(new CommandRequest(utterance, Nlu.Seat.Driver), now, now + (long)(budget.TotalSeconds * time.TimestampFrequency), default(ActivityContext), resumeOnLane: false, CancellationToken.None);
     }
 
     private static void Complete(WorkItem item) =>

@@ -102,7 +102,31 @@ public sealed class ModelProvisionerTests : IDisposable
         Assert.Equal(int8, ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Int8, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
         Flip(int8.ModelPath, 5000);
         var again = ModelProvisioner.Provision(options, NullLogger.Instance);
-        Assert.Equal(File.ReadAllText(again.ModelPath + ".sha256").Trim(), ModelProvisioner.Sha256Hex(File.ReadAllBytes(again.ModelPath)));
+        Assert.NotEqual(made, File.GetLastWriteTimeUtc(again.ModelPath));
+        Assert.Equal(File.ReadAllLines(again.ModelPath + ".sha256")[0], ModelProvisioner.Sha256Hex(File.ReadAllBytes(again.ModelPath)));
+    }
+
+    [Fact]
+    public void Provision_Int8_WordEmbeddingTableBesideTheModel_MadeAgainWhenChangedOrMissing()
+    {
+        var options = new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Int8 };
+        var int8 = ModelProvisioner.Provision(options, NullLogger.Instance);
+
+        // The 30,522 × 384 table is outside the graph: int8 rows and a scale per row.
+        var table = Assert.IsType<string>(int8.EmbeddingsPath);
+        Assert.Equal(16 + (30_522 * 384) + (30_522 * 4), new FileInfo(table).Length);
+        Assert.True(new FileInfo(int8.ModelPath).Length < 15_000_000, $"{new FileInfo(int8.ModelPath).Length} bytes");
+        Assert.Equal(ModelProvisioner.Sha256Hex(File.ReadAllBytes(table)), File.ReadAllLines(int8.ModelPath + ".sha256")[1]);
+
+        var made = File.GetLastWriteTimeUtc(table);
+        Flip(table, 1_000_000);
+        var again = ModelProvisioner.Provision(options, NullLogger.Instance);
+        Assert.NotEqual(made, File.GetLastWriteTimeUtc(table));
+        Assert.Equal(ModelProvisioner.Sha256Hex(File.ReadAllBytes(table)), File.ReadAllLines(again.ModelPath + ".sha256")[1]);
+
+        File.Delete(table);
+        Assert.Equal(int8, ModelProvisioner.Provision(options, NullLogger.Instance));
+        Assert.True(File.Exists(table));
     }
 
     [Fact]
