@@ -23,7 +23,7 @@ namespace Vehicle.Perf;
 /// </summary>
 internal static class ChannelLoad
 {
-    public static void Run(string dataDirectory, int commands)
+    public static void Run(string dataDirectory, int commands, ModelPrecision precision)
     {
         var critical = Texts(Path.Combine(dataDirectory, "heldout.jsonl"), Path.Combine(dataDirectory, "test.jsonl"))
             .Where(u => u.Lane == Lane.Critical).Select(u => u.Text).ToList();
@@ -33,11 +33,11 @@ internal static class ChannelLoad
         var store = new SignalStore(SignalStore.LoadDefinitions(new VehicleOptions().ResolveSignalsPath()));
         using var slow = new ManualResetEventSlim();
         var actuator = new HeadUnitActuator(store, slow);
-        var car = PerfCar.Start(new CopilotServices { Signals = store, Actuator = actuator, CloudGateway = new SlowGateway(slow) });
+        var car = PerfCar.Start(new CopilotServices { Signals = store, Actuator = actuator, CloudGateway = new SlowGateway(slow) }, precision: precision);
         var channel = car.Car;
 
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {critical.Count} distinct critical utterances, {commands} per phase at 20/s");
-        using (var guesser = Understander.Create(new NluOptions()))
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; encoder {precision}; {critical.Count} distinct critical utterances, {commands} per phase at 20/s");
+        using (var guesser = Understander.Create(new NluOptions { Precision = precision }))
         {
             var background = world.Concat(infotainment).ToList();
             Console.WriteLine($"lane guess: {critical.Count(t => guesser.GuessLane(t) == Lane.Critical)}/{critical.Count} critical utterances guessed critical, {background.Count(t => guesser.GuessLane(t) == Lane.Critical)}/{background.Count} load utterances guessed critical");
@@ -71,7 +71,7 @@ internal static class ChannelLoad
         car.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         // The same overhead with the critical lane polling on its own core (Channel:CriticalLaneSpins).
-        var spinningCar = PerfCar.Start(new CopilotServices { Signals = store }, new CommandChannelOptions { CriticalLaneSpins = true });
+        var spinningCar = PerfCar.Start(new CopilotServices { Signals = store }, new CommandChannelOptions { CriticalLaneSpins = true }, precision);
         var spinning = spinningCar.Car;
         Paced(spinning, critical, 200, 200);
         var spun = CriticalLane(Paced(spinning, critical, commands / 2, 20));

@@ -1,6 +1,7 @@
 using Vehicle.Runtime.Cloud;
 using Vehicle.Runtime.Commands;
 using Vehicle.Runtime.Hosting;
+using Vehicle.Runtime.Nlu;
 using Vehicle.Runtime.Privacy;
 
 namespace Vehicle.Perf;
@@ -22,11 +23,12 @@ internal sealed class PerfCar : IAsyncDisposable
 
     public CopilotHost Car { get; }
 
-    public static PerfCar Start(CopilotServices? services = null, CommandChannelOptions? channel = null)
+    public static PerfCar Start(CopilotServices? services = null, CommandChannelOptions? channel = null, ModelPrecision? precision = null)
     {
         var profile = Path.Combine(Path.GetTempPath(), $"vehicle-perf-profile-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
         var options = new CopilotOptions { Channel = channel ?? new CommandChannelOptions(), Cloud = { Mode = CloudMode.Off } };
         options.Profile.Path = profile;
+        options.Nlu.Precision = precision ?? options.Nlu.Precision;
         return new PerfCar(CopilotHost.StartAsync(options, services).GetAwaiter().GetResult(), profile);
     }
 

@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 
 // `accuracy [-v] [--sweep] FILE...`: accuracy of the shipped pipeline on labelled JSONL.
 // `latency COUNT FILE...`: warm start and latency percentiles, in-process.
-// `channel COUNT DATA_DIR`: command-channel latency unloaded vs loaded, deadline misses, overhead.
+// `channel COUNT DATA_DIR [int8|fp32]`: command-channel latency unloaded vs loaded, deadline misses, overhead (default: the default precision).
 // `bus-rtt COUNT`, `bus-throughput COUNT`, `bus-faults RESTARTS`: the bus against a real Mosquitto (started here).
 // `voice ROUNDS`: the speech front end: end of speech -> outcome, recognition real-time factor, VAD cost per frame.
 // `privacy COUNT`: redaction + re-identification and egress-guard cost per query.
@@ -23,7 +23,10 @@ switch (args.FirstOrDefault())
 
         break;
     case "channel":
-        Vehicle.Perf.ChannelLoad.Run(args[2], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+        Vehicle.Perf.ChannelLoad.Run(
+            args[2],
+            int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture),
+            args.Length > 3 ? Enum.Parse<Vehicle.Runtime.Nlu.ModelPrecision>(args[3], ignoreCase: true) : new Vehicle.Runtime.Nlu.NluOptions().Precision);
         break;
     case "latency":
         Vehicle.Perf.Latency.Run([.. args.Skip(2)], int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

@@ -13,7 +13,7 @@ public sealed class ModelProvisionerTests : IDisposable
     [Fact]
     public void Provision_FromPackage_ExtractsVerifiedModelAndVocabulary()
     {
-        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
 
         Assert.StartsWith(_cache, files.ModelPath, StringComparison.Ordinal);
         Assert.Equal(ModelProvisioner.ModelSha256, ModelProvisioner.Sha256Hex(File.ReadAllBytes(files.ModelPath)));
@@ -25,8 +25,8 @@ public sealed class ModelProvisionerTests : IDisposable
     [Fact]
     public void Provision_Cached_DoesNotNeedThePackage()
     {
-        ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
-        var again = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance);
+        ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
+        var again = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance);
         Assert.True(File.Exists(again.ModelPath));
     }
 
@@ -34,22 +34,22 @@ public sealed class ModelProvisionerTests : IDisposable
     [Fact]
     public void Provision_CacheTamperedAfterItWasWritten_ExtractedAgainNeverRun()
     {
-        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        var files = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
         Flip(files.ModelPath, new FileInfo(files.ModelPath).Length / 2);
 
-        var again = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        var again = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
 
         Assert.Equal(ModelProvisioner.ModelSha256, ModelProvisioner.Sha256Hex(File.ReadAllBytes(again.ModelPath)));
         // Without the package to extract from, a tampered cache is refused, not run.
         Flip(files.ModelPath, 1000);
-        Assert.ThrowsAny<IOException>(() => ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
+        Assert.ThrowsAny<IOException>(() => ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
     }
 
     // The ORT-format file is what the CPU sessions run: it is verified like the model it is made from.
     [Fact]
     public void OrtModel_ChangedAfterItWasMadeOrWithoutItsDigest_MadeAgainNeverRun()
     {
-        var options = new NluOptions { CacheDirectory = _cache };
+        var options = new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 };
         var files = ModelProvisioner.Provision(options, NullLogger.Instance);
         var path = SentenceEncoder.OrtPath(files, options);
         var made = SentenceEncoder.LoadOrMakeOrt(files, path, NullLogger.Instance);
@@ -88,7 +88,7 @@ public sealed class ModelProvisionerTests : IDisposable
     public void Provision_Int8OnTheCpu_MadeOnceCachedAndMadeAgainWhenChanged()
     {
         var options = new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Int8 };
-        var fp32 = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
+        var fp32 = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
 
         var int8 = ModelProvisioner.Provision(options, NullLogger.Instance);
 
@@ -151,7 +151,7 @@ public sealed class ModelProvisionerTests : IDisposable
         }
 
         var error = Assert.Throws<InvalidDataException>(() =>
-            ModelProvisioner.Provision(new NluOptions { CacheDirectory = Path.Combine(_cache, "c"), ModelPackagePath = tampered }, NullLogger.Instance));
+            ModelProvisioner.Provision(new NluOptions { CacheDirectory = Path.Combine(_cache, "c"), Precision = ModelPrecision.Fp32, ModelPackagePath = tampered }, NullLogger.Instance));
         Assert.Contains("SHA-256", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_cache, "c", "models", "all-MiniLM-L6-v2.onnx")));
     }
@@ -160,7 +160,7 @@ public sealed class ModelProvisionerTests : IDisposable
     public void Provision_MissingPackage_ExplainsWhatToDo()
     {
         var error = Assert.Throws<FileNotFoundException>(() =>
-            ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
+            ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32, ModelPackagePath = "/nonexistent.dll" }, NullLogger.Instance));
         Assert.Contains("Nlu:ModelPath", error.Message, StringComparison.Ordinal);
     }
 
@@ -182,10 +182,10 @@ public sealed class ModelProvisionerTests : IDisposable
     [Fact]
     public void Provision_BringYourOwnModel_UsesConfiguredFiles()
     {
-        var shipped = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache }, NullLogger.Instance);
-        var own = ModelProvisioner.Provision(new NluOptions { ModelPath = shipped.ModelPath, VocabPath = shipped.VocabPath }, NullLogger.Instance);
+        var shipped = ModelProvisioner.Provision(new NluOptions { CacheDirectory = _cache, Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
+        var own = ModelProvisioner.Provision(new NluOptions { Precision = ModelPrecision.Fp32, ModelPath = shipped.ModelPath, VocabPath = shipped.VocabPath }, NullLogger.Instance);
         Assert.Equal(shipped.ModelPath, own.ModelPath);
         Assert.Equal(32, own.Fingerprint.Length);
-        Assert.Throws<InvalidOperationException>(() => ModelProvisioner.Provision(new NluOptions { ModelPath = shipped.ModelPath }, NullLogger.Instance));
+        Assert.Throws<InvalidOperationException>(() => ModelProvisioner.Provision(new NluOptions { Precision = ModelPrecision.Fp32, ModelPath = shipped.ModelPath }, NullLogger.Instance));
     }
 }

@@ -66,7 +66,7 @@ public sealed class UnderstanderPreparationTests : IDisposable
     [Fact]
     public void Create_Int8_RunsTheFp32EncodersHead()
     {
-        var fp32Options = new NluOptions { CacheDirectory = _directory };
+        var fp32Options = new NluOptions { CacheDirectory = _directory, Precision = ModelPrecision.Fp32 };
         double threshold;
         using (var fp32 = Understander.Create(fp32Options))
         {
