@@ -129,7 +129,7 @@ public sealed class Int8QuantizerTests(ITestOutputHelper output)
     [Fact]
     public void ShippedEncoder_Int8_CosineToFp32AtLeast099()
     {
-        var files = ModelProvisioner.Provision(new NluOptions(), NullLogger.Instance);
+        var files = ModelProvisioner.Provision(new NluOptions { Precision = ModelPrecision.Fp32 }, NullLogger.Instance);
         var int8 = Int8Quantizer.Quantize(File.ReadAllBytes(files.ModelPath), out var summary);
         output.WriteLine($"{summary.MatMuls} MatMuls, {summary.Gathers} gathers: {summary.BytesBefore / 1e6:F1} MB of constants → {summary.BytesAfter / 1e6:F1} MB; model {new FileInfo(files.ModelPath).Length / 1e6:F1} → {int8.Model.Length / 1e6:F1} MB");
         Assert.True(summary.MatMuls >= 36, $"{summary.MatMuls} MatMuls"); // 6 layers × (Q, K, V, output, 2 feed-forward)
