@@ -238,7 +238,7 @@ public sealed partial class CopilotHost : ICommandChannel
         _ownedMeters?.Dispose();
     }
 
-    private CommandChannel Channel => _channel ?? throw new ObjectDisposedException(nameof(CopilotHost));
+    internal CommandChannel Channel => _channel ?? throw new ObjectDisposedException(nameof(CopilotHost));
 
     /// <summary>
     /// Starts the parts in branches that need nothing of each other: the encoder sessions (model

@@ -69,6 +69,13 @@ public sealed class NluOptions
     /// </summary>
     public bool EnableMemoryArena { get; set; } = true;
 
+    /// <summary>
+    /// Whether each int8 session keeps its own pre-packed copy of the weights (fp32 sessions always
+    /// do). Default: false: both lanes read the one shared int8 buffer and the kernels pack per
+    /// call, about 24 MB less for ~0.65 ms more per command (perf/README.md, "INT8 by default").
+    /// </summary>
+    public bool PrepackInt8Weights { get; set; }
+
     /// <summary>Tokens fed to the encoder, [CLS] and [SEP] included; longer input is truncated. Default: 64.</summary>
     public int MaxSequenceLength
     {

@@ -254,11 +254,11 @@ internal sealed partial class SentenceEncoder : IDisposable
         // copying them: every lane's session uses the same 90 MB.
         cpuOptions.AddSessionConfigEntry("session.use_ort_model_bytes_directly", "1");
         cpuOptions.AddSessionConfigEntry("session.use_ort_model_bytes_for_initializers", "1");
-        if (files.Precision == ModelPrecision.Int8)
+        if (files.Precision == ModelPrecision.Int8 && !options.PrepackInt8Weights)
         {
             // No second, pre-packed copy of the int8 weights per session: the kernels read them from
-            // the shared buffer and pack per call (int8 car alone 133 → 110 MB peak, understanding
-            // p50 0.8 → 1.3 ms; fp32 would lose twice its speed, so it keeps its pre-packed weights).
+            // the shared buffer and pack per call (fp32 would lose half its speed that way, so it
+            // keeps its pre-packed weights).
             cpuOptions.AddSessionConfigEntry("session.disable_prepacking", "1");
         }
 

@@ -224,6 +224,40 @@ public sealed class DialogueTests(UnderstanderFixture fixture)
     }
 
     [Fact]
+    public async Task OnTheLane_WhatAwaitsAStepResumesOnTheLaneThread_NotThePool()
+    {
+        var store = ChannelTestKit.NewStore(_time);
+        using var actuator = new GatedActuator(store);
+        await using var car = ChannelTestKit.Create(fixture, store, actuator, time: _time);
+
+        var step = car.Channel.SubmitOnLaneAsync(new CommandRequest("open my window halfway", Seat.Driver), CancellationToken.None);
+        actuator.WaitUntilHeld();
+        var resumed = ThreadAfter(step);
+        actuator.Release();
+
+        Assert.StartsWith("lane-", (await resumed).Thread, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATwoStepTurn_HandsItsOutcomeOnOffTheLaneThread()
+    {
+        var store = ChannelTestKit.NewStore(_time);
+        using var actuator = new GatedActuator(store) { HoldCall = 2 };
+        await using var car = ChannelTestKit.Create(fixture, store, actuator, time: _time);
+        Assert.Equal(OutcomeKind.Executed, (await car.SubmitAsync("open the passenger window", Seat.Driver)).Kind);
+
+        // "Close it": a look at "it", then the command, held in the actuator until the caller waits.
+        var turn = ThreadAfter(car.SubmitAsync("close it", Seat.Driver));
+        actuator.WaitUntilHeld();
+        actuator.Release();
+        var (outcome, thread) = await turn;
+
+        Assert.Equal((OutcomeKind.Executed, "window.close"), (outcome.Kind, outcome.Understanding!.Intent));
+        Assert.Equal(0, store.Get(PassengerWindow).Number);
+        Assert.DoesNotContain("lane-", thread ?? "", StringComparison.Ordinal); // the caller's code never runs on a lane
+    }
+
+    [Fact]
     public async Task APronoun_IsTheLastCommandsDevice()
     {
         await using var car = Car(out var store);
@@ -283,6 +317,12 @@ public sealed class DialogueTests(UnderstanderFixture fixture)
 
         Assert.Equal(expected, more.Kind);
         Assert.Equal(expected == OutcomeKind.Executed ? 22 : 21, store.Get(Driver).Number);
+    }
+
+    private static async Task<(CommandOutcome Outcome, string? Thread)> ThreadAfter(ValueTask<CommandOutcome> pending)
+    {
+        var outcome = await pending.ConfigureAwait(false);
+        return (outcome, Thread.CurrentThread.Name);
     }
 
     private CopilotHost Car(out SignalStore store)
