@@ -45,22 +45,7 @@ internal sealed partial class Dialogue(CommandChannel channel, IntentCatalog cat
 
         var handoff = new TaskCompletionSource<CommandOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         turn.AsTask().ContinueWith(
-            static (done, state) =>
-            {
-                var handoff = (TaskCompletionSource<CommandOutcome>)state!;
-                if (done.IsCanceled)
-                {
-                    handoff.TrySetCanceled();
-                }
-                else if (done.Exception is { } failure)
-                {
-                    handoff.TrySetException(failure.InnerExceptions);
-                }
-                else
-                {
-                    handoff.TrySetResult(done.Result);
-                }
-            },
+            static (done, state) => ((TaskCompletionSource<CommandOutcome>)state!).TrySetFromTask(done),
             handoff,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,

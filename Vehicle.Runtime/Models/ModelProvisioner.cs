@@ -63,9 +63,8 @@ internal static partial class ModelProvisioner
     /// </summary>
     private static ModelFiles? VerifiedInt8(string directory, string fp32Fingerprint, string vocabPath)
     {
-        var stem = Path.Combine(directory, $"{fp32Fingerprint[..16]}-int8-v{Int8Quantizer.Version}");
-        string model = stem + ".onnx", table = stem + ".embeddings", stamp = model + ".sha256";
-        var files = new ModelFiles(model, vocabPath, $"i8v{Int8Quantizer.Version}-{fp32Fingerprint}", ModelPrecision.Int8, fp32Fingerprint, table);
+        var files = Int8Files(directory, fp32Fingerprint, vocabPath);
+        string model = files.ModelPath, table = files.EmbeddingsPath!, stamp = model + ".sha256";
         if (!File.Exists(model) || !File.Exists(stamp))
         {
             return null;
@@ -85,6 +84,13 @@ internal static partial class ModelProvisioner
         return File.Exists(table) && digests[1] == FileSha256(table) ? files : null;
     }
 
+    /// <summary>Where the INT8 files of the fp32 model <paramref name="fp32Fingerprint"/> are cached, and the fingerprint that keys their caches.</summary>
+    private static ModelFiles Int8Files(string directory, string fp32Fingerprint, string vocabPath)
+    {
+        var stem = Path.Combine(directory, $"{fp32Fingerprint[..16]}-int8-v{Int8Quantizer.Version}");
+        return new ModelFiles(stem + ".onnx", vocabPath, $"i8v{Int8Quantizer.Version}-{fp32Fingerprint}", ModelPrecision.Int8, fp32Fingerprint, stem + ".embeddings");
+    }
+
     /// <summary>
     /// The INT8 model of <paramref name="fp32"/> and its word-embedding table, made once and cached
     /// beside it, keyed by the source model's digest and the quantiser's version; the files' own
@@ -101,22 +107,21 @@ internal static partial class ModelProvisioner
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var int8 = Int8Quantizer.Quantize(File.ReadAllBytes(fp32.ModelPath), out var summary);
-        var stem = Path.Combine(directory, $"{fp32.Fingerprint[..16]}-int8-v{Int8Quantizer.Version}");
+        var files = Int8Files(directory, fp32.Fingerprint, fp32.VocabPath);
         Directory.CreateDirectory(directory);
         var tableDigest = "-";
         if (int8.Embeddings is { } values)
         {
             using var table = new MemoryStream();
             WordEmbeddings.Write(table, values, int8.EmbeddingScales);
-            WriteAtomically(stem + ".embeddings", table.GetBuffer().AsSpan(0, (int)table.Length));
+            WriteAtomically(files.EmbeddingsPath!, table.GetBuffer().AsSpan(0, (int)table.Length));
             tableDigest = Sha256Hex(table.GetBuffer().AsSpan(0, (int)table.Length));
         }
 
-        WriteAtomically(stem + ".onnx", int8.Model);
-        File.WriteAllText(stem + ".onnx.sha256", $"{Sha256Hex(int8.Model)}\n{tableDigest}\n");
+        WriteAtomically(files.ModelPath, int8.Model);
+        File.WriteAllText(files.ModelPath + ".sha256", $"{Sha256Hex(int8.Model)}\n{tableDigest}\n");
         LogQuantized(logger, summary.MatMuls, summary.Gathers, summary.BytesBefore / 1e6, summary.BytesAfter / 1e6, stopwatch.Elapsed.TotalMilliseconds);
-        return VerifiedInt8(directory, fp32.Fingerprint, fp32.VocabPath)
-            ?? throw new IOException($"the INT8 encoder written to {directory} does not read back as written");
+        return int8.Embeddings is null ? files with { EmbeddingsPath = null } : files;
     }
 
     private static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
